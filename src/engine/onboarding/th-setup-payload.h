@@ -1,0 +1,143 @@
+/* th-setup-payload.h: the Matter onboarding payload (QR code, manual pairing code, NFC)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  TH_COMMISSIONING_FLOW_STANDARD = 0,
+  TH_COMMISSIONING_FLOW_USER_INTENT = 1,
+  TH_COMMISSIONING_FLOW_CUSTOM = 2,
+  TH_COMMISSIONING_FLOW_RESERVED = 3,
+} ThCommissioningFlow;
+
+typedef enum
+{
+  TH_DISCOVERY_SOFT_AP = 1 << 0,
+  TH_DISCOVERY_BLE = 1 << 1,
+  TH_DISCOVERY_ON_NETWORK = 1 << 2,
+  TH_DISCOVERY_WIFI_PAF = 1 << 3,
+  TH_DISCOVERY_NFC = 1 << 4,
+} ThDiscoveryCapabilities;
+
+typedef enum
+{
+  TH_PAYLOAD_FORMAT_QR,
+  TH_PAYLOAD_FORMAT_MANUAL,
+} ThPayloadFormat;
+
+typedef enum
+{
+  TH_PASSCODE_VALID,
+  TH_PASSCODE_OUT_OF_RANGE,   /* 0, or above 99999998 */
+  TH_PASSCODE_FORBIDDEN,      /* one of the trivial values the specification forbids */
+} ThPasscodeValidity;
+
+#define TH_PASSCODE_MAX 99999998u
+#define TH_DISCRIMINATOR_MAX 0xFFFu
+
+/* TLV tags of the optional QR data (specification 5.1.5) */
+#define TH_PAYLOAD_TAG_SERIAL_NUMBER 0x00
+#define TH_PAYLOAD_TAG_PBKDF_ITERATIONS 0x01
+#define TH_PAYLOAD_TAG_PBKDF_SALT 0x02
+#define TH_PAYLOAD_TAG_NUMBER_OF_DEVICES 0x03
+#define TH_PAYLOAD_TAG_COMMISSIONING_TIMEOUT 0x04
+
+typedef struct
+{
+  guint8 tag;                 /* 0x80..0xFF */
+  GBytes *element;            /* the whole encoded TLV element, kept as it came */
+} ThPayloadVendorElement;
+
+typedef struct
+{
+  ThPayloadFormat format;     /* what it was parsed from, or is meant to be encoded as */
+  guint8 version;             /* QR version field; 0 */
+  gboolean has_vendor_product;/* FALSE for an 11-digit manual code */
+  guint16 vendor_id;
+  guint16 product_id;
+  ThCommissioningFlow flow;
+  gboolean has_capabilities;  /* FALSE for manual codes */
+  guint8 capabilities;        /* ThDiscoveryCapabilities bits, as read (unknown bits kept) */
+  gboolean short_discriminator;/* TRUE when only the upper 4 bits are known */
+  guint16 discriminator;      /* 12 bits, or the 4-bit short value when short_discriminator */
+  guint32 passcode;
+  ThPasscodeValidity passcode_validity;
+
+  /* the optional TLV section of a QR code; absent fields are NULL or 0 */
+  char *serial_number;
+  gboolean serial_number_is_integer;
+  guint32 pbkdf_iterations;
+  GBytes *pbkdf_salt;
+  guint8 number_of_devices;
+  guint16 commissioning_timeout;
+  GPtrArray *vendor_elements; /* of ThPayloadVendorElement; may be NULL */
+} ThSetupPayload;
+
+ThSetupPayload  *th_setup_payload_new            (void);
+ThSetupPayload  *th_setup_payload_copy           (const ThSetupPayload *payload);
+void             th_setup_payload_free           (ThSetupPayload       *payload);
+
+/* The short (4-bit) discriminator, whichever form the payload holds. */
+guint8           th_setup_payload_get_short_discriminator (const ThSetupPayload *payload);
+
+/* Parses what a person typed, pasted or scanned: an "MT:" QR text (possibly several payloads
+ * joined with '*'), or an 11- or 21-digit manual code with optional spaces or dashes.
+ * Leading and trailing white space is ignored. Returns a non-empty array of ThSetupPayload
+ * (owned, free function set) or NULL with a TH_ERROR_PAYLOAD_* error that names the field or
+ * the position. A payload with a forbidden passcode is returned with passcode_validity set;
+ * callers must check it (th_setup_payload_validate). */
+GPtrArray       *th_setup_payload_parse          (const char   *text,
+                                                  GError      **error);
+GPtrArray       *th_setup_payload_parse_qr       (const char   *text,
+                                                  GError      **error);
+ThSetupPayload  *th_setup_payload_parse_manual   (const char   *text,
+                                                  GError      **error);
+/* An NFC NDEF message holding one URI record (specification table 42). */
+GPtrArray       *th_setup_payload_parse_ndef     (const guint8 *data,
+                                                  gsize         len,
+                                                  GError      **error);
+
+/* Whether the payload may be used to commission: passcode, discriminator and flow. */
+gboolean         th_setup_payload_validate       (const ThSetupPayload *payload,
+                                                  GError              **error);
+
+char            *th_setup_payload_encode_qr      (const ThSetupPayload *payload,
+                                                  GError              **error);
+/* Several payloads joined with '*' after a single "MT:" prefix. */
+char            *th_setup_payload_encode_qr_multi (GPtrArray           *payloads,
+                                                   GError             **error);
+/* 11 digits, or 21 when the flow is not standard (VID and PID included). Digits only. */
+char            *th_setup_payload_encode_manual  (const ThSetupPayload *payload,
+                                                  GError              **error);
+/* The NDEF message with one URI record carrying the QR text. */
+GBytes          *th_setup_payload_encode_ndef    (const ThSetupPayload *payload,
+                                                  GError              **error);
+
+ThPasscodeValidity th_passcode_check             (guint32       passcode);
+
+/* Formats manual-code digits for people: 4-3-4 for 11 digits ("3497-011-2332"), and the
+ * same grouping followed by the VID/PID groups for 21 digits. Returns NULL for other input. */
+char            *th_manual_code_format           (const char   *digits);
+
+/* Base-38 (specification 5.1.3.1) */
+char            *th_base38_encode                (const guint8 *data,
+                                                  gsize         len);
+GBytes          *th_base38_decode                (const char   *text,
+                                                  gssize        len,
+                                                  GError      **error);
+
+/* Verhoeff check digit over ASCII digits; -1 when a character is not a digit. */
+int              th_verhoeff_compute             (const char   *digits,
+                                                  gssize        len);
+gboolean         th_verhoeff_validate            (const char   *digits_with_check,
+                                                  gssize        len);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ThSetupPayload, th_setup_payload_free)
+
+G_END_DECLS

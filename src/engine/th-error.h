@@ -1,0 +1,66 @@
+/* th-error.h: the engine's error domain
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define TH_ERROR (th_error_quark ())
+
+/* One code per cause. Codes are grouped by module; append within a group. The messages
+ * that go with them are written where the error is raised, translatable, and never contain
+ * a passcode, a key or a session secret. */
+typedef enum
+{
+  TH_ERROR_FAILED,
+
+  /* onboarding payloads */
+  TH_ERROR_PAYLOAD_EMPTY = 100,
+  TH_ERROR_PAYLOAD_PREFIX,
+  TH_ERROR_PAYLOAD_CHARACTER,
+  TH_ERROR_PAYLOAD_LENGTH,
+  TH_ERROR_PAYLOAD_CHECK_DIGIT,
+  TH_ERROR_PAYLOAD_VERSION,
+  TH_ERROR_PAYLOAD_FIELD,
+  TH_ERROR_PAYLOAD_TLV,
+  TH_ERROR_PAYLOAD_NDEF,
+
+  /* TLV */
+  TH_ERROR_TLV_TRUNCATED = 200,
+  TH_ERROR_TLV_INVALID,
+  TH_ERROR_TLV_TYPE,
+  TH_ERROR_TLV_DEPTH,
+  TH_ERROR_TLV_NOT_FOUND,
+  TH_ERROR_TLV_OVERFLOW,
+
+  /* crypto */
+  TH_ERROR_CRYPTO = 300,
+  TH_ERROR_CRYPTO_AUTH,
+  TH_ERROR_CRYPTO_INVALID_KEY,
+  TH_ERROR_CRYPTO_INVALID_SIGNATURE,
+
+  /* messaging and transports */
+  TH_ERROR_MESSAGE_INVALID = 400,
+  TH_ERROR_MESSAGE_DUPLICATE,
+  TH_ERROR_MESSAGE_UNKNOWN_SESSION,
+  TH_ERROR_TIMED_OUT,
+  TH_ERROR_TRANSPORT,
+  TH_ERROR_ADDRESS,
+
+  /* secure channel */
+  TH_ERROR_PASE_WRONG_PASSCODE = 500,
+  TH_ERROR_PASE_PROTOCOL,
+  TH_ERROR_BUSY,
+  TH_ERROR_STATUS_REPORT,
+
+  /* interaction model */
+  TH_ERROR_IM_STATUS = 600,
+  TH_ERROR_IM_PROTOCOL,
+} ThError;
+
+GQuark th_error_quark (void);
+
+G_END_DECLS
