@@ -1,0 +1,139 @@
+/* th-cli.c: threshold-cli, the commissioning engine on the command line
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <locale.h>
+#include <stdio.h>
+
+#include "th-cli.h"
+
+static const ThCliCommand top_commands[] = {
+  { "payload", N_("Read and write Matter setup codes"), NULL, th_cli_payload_commands },
+  { NULL }
+};
+
+const char *
+th_cli_exit_status_help (void)
+{
+  return _("Exit status:\n"
+           "  0  success\n"
+           "  1  the input was rejected, or the operation failed\n"
+           "  2  the command line was wrong\n");
+}
+
+void
+th_cli_error (const char *format,
+              ...)
+{
+  va_list args;
+  g_autofree char *message = NULL;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  /* Translators: the prefix of an error message on the command line */
+  g_printerr (_("threshold-cli: %s\n"), message);
+}
+
+gboolean
+th_cli_parse_options (GOptionContext *context,
+                      int            *argc,
+                      char         ***argv)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_option_context_set_description (context, th_cli_exit_status_help ());
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      th_cli_error ("%s", error->message);
+      g_printerr (_("Run “%s --help” to see the options.\n"), g_get_prgname ());
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+th_cli_print_json (JsonNode *node)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autofree char *text = NULL;
+
+  json_generator_set_pretty (generator, TRUE);
+  json_generator_set_root (generator, node);
+  text = json_generator_to_data (generator, NULL);
+  g_print ("%s\n", text);
+}
+
+static void
+print_command_list (const char         *path,
+                    const ThCliCommand *commands,
+                    FILE               *out)
+{
+  fprintf (out, _("Usage: %s COMMAND [OPTION…]\n\nCommands:\n"), path);
+  for (const ThCliCommand *c = commands; c->name != NULL; c++)
+    fprintf (out, "  %-12s %s\n", c->name, _(c->summary));
+  fprintf (out, _("\nRun “%s COMMAND --help” for the options of a command.\n\n%s"),
+           path, th_cli_exit_status_help ());
+}
+
+static int
+dispatch (const char         *path,
+          const ThCliCommand *commands,
+          int                 argc,
+          char              **argv)
+{
+  const char *name = argc > 1 ? argv[1] : NULL;
+
+  if (name == NULL)
+    {
+      print_command_list (path, commands, stderr);
+      return TH_CLI_EXIT_USAGE;
+    }
+  if (g_str_equal (name, "--help") || g_str_equal (name, "-h") || g_str_equal (name, "help"))
+    {
+      print_command_list (path, commands, stdout);
+      return TH_CLI_EXIT_OK;
+    }
+
+  for (const ThCliCommand *c = commands; c->name != NULL; c++)
+    {
+      g_autofree char *sub_path = NULL;
+
+      if (!g_str_equal (c->name, name))
+        continue;
+
+      sub_path = g_strdup_printf ("%s %s", path, c->name);
+      if (c->subcommands != NULL)
+        return dispatch (sub_path, c->subcommands, argc - 1, argv + 1);
+
+      g_set_prgname (sub_path);
+      argv[1] = sub_path;
+      return c->run (argc - 1, argv + 1);
+    }
+
+  th_cli_error (_("“%s” is not a command of %s."), name, path);
+  g_printerr (_("Run “%s --help” to see the commands.\n"), path);
+  return TH_CLI_EXIT_USAGE;
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  if (argc > 1 && g_str_equal (argv[1], "--version"))
+    {
+      g_print ("threshold-cli %s\n", PACKAGE_VERSION);
+      return TH_CLI_EXIT_OK;
+    }
+
+  g_set_prgname ("threshold-cli");
+  return dispatch ("threshold-cli", top_commands, argc, argv);
+}

@@ -1,0 +1,467 @@
+/* th-add-device-page.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "th-add-device-page.h"
+#include "th-error.h"
+#include "onboarding/th-payload-text.h"
+#include "onboarding/th-setup-payload.h"
+
+#define MANUAL_CODE_MAX_DIGITS 21
+
+struct _ThAddDevicePage
+{
+  AdwBin parent_instance;
+
+  AdwEntryRow *code_row;
+  GtkButton *paste_button;
+  GtkLabel *message_label;
+  GtkImage *message_icon;
+  GtkBox *message_box;
+  GtkBox *summary_box;
+
+  GPtrArray *payloads;
+  gboolean reformatting;
+};
+
+G_DEFINE_FINAL_TYPE (ThAddDevicePage, th_add_device_page, ADW_TYPE_BIN)
+
+enum
+{
+  PROP_0,
+  PROP_PAYLOADS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+GPtrArray *
+th_add_device_page_get_payloads (ThAddDevicePage *self)
+{
+  g_return_val_if_fail (TH_IS_ADD_DEVICE_PAGE (self), NULL);
+
+  return self->payloads;
+}
+
+void
+th_add_device_page_set_code (ThAddDevicePage *self,
+                             const char      *code)
+{
+  g_return_if_fail (TH_IS_ADD_DEVICE_PAGE (self));
+
+  gtk_editable_set_text (GTK_EDITABLE (self->code_row), code);
+}
+
+/* A manual code is digits in groups; the separators are the person's choice. */
+static gboolean
+looks_like_manual_code (const char *text,
+                        GString    *digits)
+{
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if (g_ascii_isdigit (*p))
+        g_string_append_c (digits, *p);
+      else if (*p != ' ' && *p != '-')
+        return FALSE;
+    }
+  return digits->len > 0;
+}
+
+/* Groups digits as the Matter brand guidelines show them: 4-3-4, then 5-5 for 21 digits. */
+static char *
+group_digits (const char *digits)
+{
+  static const guint group_ends[] = { 4, 7, 11, 16 };
+  GString *out = g_string_new (NULL);
+  gsize n = strlen (digits);
+  guint group = 0;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      if (group < G_N_ELEMENTS (group_ends) && i == group_ends[group])
+        {
+          g_string_append_c (out, '-');
+          group++;
+        }
+      g_string_append_c (out, digits[i]);
+    }
+  return g_string_free (out, FALSE);
+}
+
+static void
+reformat_manual_code (ThAddDevicePage *self,
+                      const char      *text,
+                      const char      *digits)
+{
+  GtkEditable *editable = GTK_EDITABLE (self->code_row);
+  int position = gtk_editable_get_position (editable);
+  g_autofree char *grouped = NULL;
+  int digits_before = 0;
+  int new_position = 0;
+
+  if (strlen (digits) > MANUAL_CODE_MAX_DIGITS)
+    return;
+  grouped = group_digits (digits);
+  if (g_str_equal (grouped, text))
+    return;
+
+  for (int i = 0; i < position && text[i] != '\0'; i++)
+    {
+      if (g_ascii_isdigit (text[i]))
+        digits_before++;
+    }
+  while (grouped[new_position] != '\0' && digits_before > 0)
+    {
+      if (g_ascii_isdigit (grouped[new_position]))
+        digits_before--;
+      new_position++;
+    }
+
+  self->reformatting = TRUE;
+  gtk_editable_set_text (editable, grouped);
+  gtk_editable_set_position (editable, new_position);
+  self->reformatting = FALSE;
+}
+
+static void
+clear_summary (ThAddDevicePage *self)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->summary_box))) != NULL)
+    gtk_box_remove (self->summary_box, child);
+}
+
+static void
+add_row (AdwPreferencesGroup *group,
+         const char          *title,
+         const char          *value)
+{
+  GtkWidget *row = adw_action_row_new ();
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), value);
+#if ADW_CHECK_VERSION (1, 3, 0)
+  adw_action_row_set_subtitle_selectable (ADW_ACTION_ROW (row), TRUE);
+#endif
+  gtk_widget_add_css_class (row, "property");
+  adw_preferences_group_add (group, row);
+}
+
+static GtkWidget *
+build_payload_group (const ThSetupPayload *payload,
+                     guint                 index,
+                     guint                 count)
+{
+  AdwPreferencesGroup *group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
+  const char *passcode_problem = th_payload_describe_passcode (payload->passcode_validity);
+  g_autofree char *title = NULL;
+  g_autofree char *text = NULL;
+
+  if (count > 1)
+    title = g_strdup_printf (_("Device %u of %u"), index + 1, count);
+  else
+    title = g_strdup (_("The Code Describes"));
+  adw_preferences_group_set_title (group, title);
+
+  if (payload->has_vendor_product)
+    {
+      text = g_strdup_printf ("0x%04X (%u)", payload->vendor_id, payload->vendor_id);
+      add_row (group, _("Vendor ID"), text);
+      g_clear_pointer (&text, g_free);
+      text = g_strdup_printf ("0x%04X (%u)", payload->product_id, payload->product_id);
+      add_row (group, _("Product ID"), text);
+      g_clear_pointer (&text, g_free);
+    }
+  else
+    {
+      add_row (group, _("Vendor and Product"),
+               _("Not in this code: they are read from the device when it is found"));
+    }
+
+  if (payload->has_capabilities)
+    {
+      text = th_payload_describe_capabilities (payload->capabilities);
+      add_row (group, _("Can Be Found Over"), text);
+      g_clear_pointer (&text, g_free);
+    }
+  else
+    {
+      add_row (group, _("Can Be Found Over"),
+               _("Not in this code: the network and Bluetooth LE will be searched"));
+    }
+
+  text = g_strdup_printf ("%s — %s", th_payload_describe_flow (payload->flow),
+                          th_payload_describe_flow_detail (payload->flow));
+  add_row (group, _("Setup Flow"), text);
+  g_clear_pointer (&text, g_free);
+
+  if (payload->short_discriminator)
+    text = g_strdup_printf (_("%u (short form)"), payload->discriminator);
+  else
+    text = g_strdup_printf ("%u", payload->discriminator);
+  add_row (group, _("Discriminator"), text);
+  g_clear_pointer (&text, g_free);
+
+  add_row (group, _("Setup Passcode"),
+           passcode_problem != NULL ? passcode_problem : _("Valid"));
+
+  if (payload->serial_number != NULL)
+    add_row (group, _("Serial Number"), payload->serial_number);
+
+  return GTK_WIDGET (group);
+}
+
+typedef enum
+{
+  MESSAGE_NONE,
+  MESSAGE_HINT,
+  MESSAGE_ERROR,
+  MESSAGE_OK,
+} MessageKind;
+
+static void
+show_message (ThAddDevicePage *self,
+              MessageKind      kind,
+              const char      *message)
+{
+  GtkWidget *row = GTK_WIDGET (self->code_row);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->message_box), kind != MESSAGE_NONE);
+  gtk_label_set_text (self->message_label, message ? message : "");
+  gtk_widget_remove_css_class (GTK_WIDGET (self->message_box), "error");
+  gtk_widget_remove_css_class (GTK_WIDGET (self->message_box), "success");
+  gtk_widget_remove_css_class (GTK_WIDGET (self->message_box), "dim-label");
+  gtk_widget_remove_css_class (row, "error");
+
+  switch (kind)
+    {
+    case MESSAGE_ERROR:
+      gtk_image_set_from_icon_name (self->message_icon, "dialog-error-symbolic");
+      gtk_widget_add_css_class (GTK_WIDGET (self->message_box), "error");
+      gtk_widget_add_css_class (row, "error");
+      break;
+    case MESSAGE_OK:
+      gtk_image_set_from_icon_name (self->message_icon, "object-select-symbolic");
+      gtk_widget_add_css_class (GTK_WIDGET (self->message_box), "success");
+      break;
+    case MESSAGE_HINT:
+      gtk_image_set_from_icon_name (self->message_icon, "dialog-information-symbolic");
+      gtk_widget_add_css_class (GTK_WIDGET (self->message_box), "dim-label");
+      break;
+    case MESSAGE_NONE:
+    default:
+      break;
+    }
+
+  /* Screen readers hear the verdict with the entry, and whether it is invalid. */
+  gtk_accessible_update_state (GTK_ACCESSIBLE (row),
+                               GTK_ACCESSIBLE_STATE_INVALID,
+                               kind == MESSAGE_ERROR ? GTK_ACCESSIBLE_INVALID_TRUE
+                                                     : GTK_ACCESSIBLE_INVALID_FALSE,
+                               -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (row),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, message ? message : "",
+                                  -1);
+}
+
+static void
+set_payloads (ThAddDevicePage *self,
+              GPtrArray       *payloads)
+{
+  if (self->payloads == payloads)
+    return;
+  g_clear_pointer (&self->payloads, g_ptr_array_unref);
+  self->payloads = payloads;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PAYLOADS]);
+}
+
+static void
+update_from_text (ThAddDevicePage *self)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->code_row));
+  g_autofree char *stripped = g_strstrip (g_strdup (text));
+  g_autoptr(GString) digits = g_string_new (NULL);
+  g_autoptr(GPtrArray) payloads = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean manual = looks_like_manual_code (stripped, digits);
+  guint usable = 0;
+
+  clear_summary (self);
+
+  if (*stripped == '\0')
+    {
+      show_message (self, MESSAGE_NONE, NULL);
+      set_payloads (self, NULL);
+      return;
+    }
+
+  if (manual && digits->len < 11)
+    {
+      show_message (self, MESSAGE_HINT, _("A manual pairing code has 11 or 21 digits."));
+      set_payloads (self, NULL);
+      return;
+    }
+  if (manual && digits->len > 11 && digits->len < 21)
+    {
+      show_message (self, MESSAGE_HINT,
+                    _("This looks like a 21-digit code: keep typing the remaining digits."));
+      set_payloads (self, NULL);
+      return;
+    }
+  if (!manual && g_ascii_strncasecmp (stripped, "MT:", MIN (strlen (stripped), 3)) == 0 &&
+      strlen (stripped) < 4)
+    {
+      show_message (self, MESSAGE_HINT, _("Keep typing or paste the rest of the QR code text."));
+      set_payloads (self, NULL);
+      return;
+    }
+
+  payloads = th_setup_payload_parse (stripped, &error);
+  if (payloads == NULL)
+    {
+      show_message (self, MESSAGE_ERROR, error->message);
+      set_payloads (self, NULL);
+      return;
+    }
+
+  for (guint i = 0; i < payloads->len; i++)
+    {
+      ThSetupPayload *payload = g_ptr_array_index (payloads, i);
+
+      gtk_box_append (self->summary_box, build_payload_group (payload, i, payloads->len));
+      if (th_setup_payload_validate (payload, error == NULL ? &error : NULL))
+        usable++;
+    }
+
+  if (usable == payloads->len)
+    {
+      g_autofree char *message = NULL;
+
+      if (payloads->len == 1)
+        message = g_strdup (_("The code is valid."));
+      else
+        message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                "The code is valid and describes %u device.",
+                                                "The code is valid and describes %u devices.",
+                                                payloads->len),
+                                   payloads->len);
+      show_message (self, MESSAGE_OK, message);
+      set_payloads (self, g_steal_pointer (&payloads));
+    }
+  else
+    {
+      show_message (self, MESSAGE_ERROR, error->message);
+      set_payloads (self, NULL);
+    }
+}
+
+static void
+on_code_changed (ThAddDevicePage *self)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->code_row));
+  g_autoptr(GString) digits = g_string_new (NULL);
+
+  if (self->reformatting)
+    return;
+
+  if (looks_like_manual_code (text, digits))
+    reformat_manual_code (self, text, digits->str);
+  update_from_text (self);
+}
+
+static void
+on_clipboard_text (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(ThAddDevicePage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, &error);
+
+  if (text == NULL)
+    {
+      show_message (self, MESSAGE_ERROR,
+                    _("The clipboard holds no text. Copy the setup code and try again."));
+      return;
+    }
+  gtk_editable_set_text (GTK_EDITABLE (self->code_row), g_strstrip (text));
+  gtk_widget_grab_focus (GTK_WIDGET (self->code_row));
+}
+
+static void
+paste_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  ThAddDevicePage *self = TH_ADD_DEVICE_PAGE (widget);
+  GdkClipboard *clipboard = gtk_widget_get_clipboard (widget);
+
+  gdk_clipboard_read_text_async (clipboard, NULL, on_clipboard_text, g_object_ref (self));
+}
+
+static void
+th_add_device_page_get_property (GObject    *object,
+                                 guint       prop_id,
+                                 GValue     *value,
+                                 GParamSpec *pspec)
+{
+  ThAddDevicePage *self = TH_ADD_DEVICE_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_PAYLOADS:
+      g_value_set_boxed (value, self->payloads);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+th_add_device_page_dispose (GObject *object)
+{
+  ThAddDevicePage *self = TH_ADD_DEVICE_PAGE (object);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), TH_TYPE_ADD_DEVICE_PAGE);
+  g_clear_pointer (&self->payloads, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (th_add_device_page_parent_class)->dispose (object);
+}
+
+static void
+th_add_device_page_class_init (ThAddDevicePageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = th_add_device_page_dispose;
+  object_class->get_property = th_add_device_page_get_property;
+
+  properties[PROP_PAYLOADS] =
+    g_param_spec_boxed ("payloads", NULL, NULL, G_TYPE_PTR_ARRAY,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               RESOURCE_PREFIX "/ui/th-add-device-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, ThAddDevicePage, code_row);
+  gtk_widget_class_bind_template_child (widget_class, ThAddDevicePage, paste_button);
+  gtk_widget_class_bind_template_child (widget_class, ThAddDevicePage, message_label);
+  gtk_widget_class_bind_template_child (widget_class, ThAddDevicePage, message_icon);
+  gtk_widget_class_bind_template_child (widget_class, ThAddDevicePage, message_box);
+  gtk_widget_class_bind_template_child (widget_class, ThAddDevicePage, summary_box);
+  gtk_widget_class_bind_template_callback (widget_class, on_code_changed);
+
+  gtk_widget_class_install_action (widget_class, "add-device.paste", NULL, paste_action);
+}
+
+static void
+th_add_device_page_init (ThAddDevicePage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}

@@ -1,0 +1,100 @@
+/* th-window.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "th-add-device-page.h"
+#include "th-window.h"
+
+struct _ThWindow
+{
+  AdwApplicationWindow parent_instance;
+
+  GSettings *settings;
+
+  AdwToastOverlay *toast_overlay;
+  ThAddDevicePage *add_device_page;
+};
+
+G_DEFINE_FINAL_TYPE (ThWindow, th_window, ADW_TYPE_APPLICATION_WINDOW)
+
+ThWindow *
+th_window_new (ThApplication *application)
+{
+  return g_object_new (TH_TYPE_WINDOW, "application", application, NULL);
+}
+
+void
+th_window_add_toast (ThWindow *self,
+                     AdwToast *toast)
+{
+  g_return_if_fail (TH_IS_WINDOW (self));
+
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+static void
+save_window_state (ThWindow *self)
+{
+  int width, height;
+
+  gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
+  g_settings_set_int (self->settings, "window-width", width);
+  g_settings_set_int (self->settings, "window-height", height);
+  g_settings_set_boolean (self->settings, "window-maximized",
+                          gtk_window_is_maximized (GTK_WINDOW (self)));
+}
+
+static gboolean
+th_window_close_request (GtkWindow *window)
+{
+  save_window_state (TH_WINDOW (window));
+  return GTK_WINDOW_CLASS (th_window_parent_class)->close_request (window);
+}
+
+static void
+th_window_dispose (GObject *object)
+{
+  ThWindow *self = TH_WINDOW (object);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), TH_TYPE_WINDOW);
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (th_window_parent_class)->dispose (object);
+}
+
+static void
+th_window_class_init (ThWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->dispose = th_window_dispose;
+  window_class->close_request = th_window_close_request;
+
+  g_type_ensure (TH_TYPE_ADD_DEVICE_PAGE);
+
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ui/th-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, ThWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, ThWindow, add_device_page);
+}
+
+static void
+th_window_init (ThWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->settings = g_settings_new ("io.github.threshold.Threshold");
+  gtk_window_set_default_size (GTK_WINDOW (self),
+                               g_settings_get_int (self->settings, "window-width"),
+                               g_settings_get_int (self->settings, "window-height"));
+  if (g_settings_get_boolean (self->settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+
+  if (DEVELOPMENT_BUILD)
+    gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
+}
