@@ -404,6 +404,14 @@ paste_action (GtkWidget  *widget,
   gdk_clipboard_read_text_async (clipboard, NULL, on_clipboard_text, g_object_ref (self));
 }
 
+static gboolean
+th_add_device_page_grab_focus (GtkWidget *widget)
+{
+  ThAddDevicePage *self = TH_ADD_DEVICE_PAGE (widget);
+
+  return gtk_widget_grab_focus (GTK_WIDGET (self->code_row));
+}
+
 static void
 th_add_device_page_get_property (GObject    *object,
                                  guint       prop_id,
@@ -441,6 +449,7 @@ th_add_device_page_class_init (ThAddDevicePageClass *klass)
 
   object_class->dispose = th_add_device_page_dispose;
   object_class->get_property = th_add_device_page_get_property;
+  widget_class->grab_focus = th_add_device_page_grab_focus;
 
   properties[PROP_PAYLOADS] =
     g_param_spec_boxed ("payloads", NULL, NULL, G_TYPE_PTR_ARRAY,

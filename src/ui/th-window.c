@@ -97,4 +97,7 @@ th_window_init (ThWindow *self)
 
   if (DEVELOPMENT_BUILD)
     gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
+
+  /* The code entry has the focus from the start: a person can type at once. */
+  gtk_widget_grab_focus (GTK_WIDGET (self->add_device_page));
 }
