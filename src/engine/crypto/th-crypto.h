@@ -106,6 +106,16 @@ gboolean th_aes_ccm_decrypt (const guint8  key[TH_AES_CCM_KEY_LEN],
                              guint8       *plaintext,
                              GError      **error);
 
+/* AES-128-CTR as CCM runs it with a 13-byte nonce: counter blocks 0x01 || nonce || i (16-bit
+ * big-endian) for i = 1, 2, ... Matter's message privacy obfuscates headers with it. The same
+ * call encrypts and decrypts; in place is fine. At most 65535 blocks. */
+gboolean th_aes_ctr_crypt   (const guint8  key[TH_AES_CCM_KEY_LEN],
+                             const guint8  nonce[TH_AES_CCM_NONCE_LEN],
+                             const guint8 *in,
+                             gsize         len,
+                             guint8       *out,
+                             GError      **error);
+
 /* A P-256 key pair, or a public key alone. Reference counted; immutable once made. */
 typedef struct _ThP256Key ThP256Key;
 
