@@ -97,7 +97,10 @@ test_sha256 (void)
   g_autoptr(GBytes) two_digest =
     th_test_hex_to_bytes ("248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
   g_autoptr(GError) error = NULL;
-XX, 3, out, &error));
+  g_autoptr(ThSha256) hash = th_sha256_new ();
+  guint8 out[TH_SHA256_LEN];
+
+  g_assert_true (th_sha256 ((const guint8 *) "abc", 3, out, &error));
   g_assert_no_error (error);
   ASSERT_GBYTES_EQUAL (abc_digest, out, sizeof out);
 
@@ -380,7 +383,9 @@ test_aes_ccm_message_vectors (void)
 }
 
 /* Message privacy: the header bytes after the security flags, obfuscated with AES-CTR under
- * the privacy key and the privacy nonce. */
+ * the privacy key and the privacy nonce. Only the group case is a checked vector: the
+ * unicast PASE one is a message the receiver must drop, obfuscated under a key that the file
+ * does not give (its privacyKey was derived afterwards by the collector). */
 static void
 test_aes_ctr_privacy (void)
 {
@@ -401,7 +406,8 @@ test_aes_ctr_privacy (void)
       gsize start = 4;  /* message flags, session id, security flags */
       gsize len;
 
-      if (!json_object_has_member (c, "privacyNonce"))
+      if (!json_object_has_member (c, "privacyNonce")
+          || !g_str_equal (json_object_get_string_member (c, "sessionType"), "group"))
         continue;
       aad = member_to_bytes (c, "messageHeaderHex_AAD");
       if (!(((const guint8 *) g_bytes_get_data (aad, NULL))[3] & 0x80))
@@ -427,7 +433,7 @@ test_aes_ctr_privacy (void)
       g_assert_cmpmem (buffer, len, (const guint8 *) g_bytes_get_data (plain, NULL) + start, len);
       checked++;
     }
-  g_assert_cmpuint (checked, ==, 2);
+  g_assert_cmpuint (checked, ==, 1);
 }
 
 /* P-256 */

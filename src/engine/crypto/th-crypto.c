@@ -9,14 +9,15 @@
 
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
-#include <openssl/decoder.h>
 #include <openssl/encoder.h>
 #include <openssl/err.h>
 #include <openssl/kdf.h>
 #include <openssl/obj_mac.h>
 #include <openssl/objects.h>
+#include <openssl/param_build.h>
 #include <openssl/params.h>
 #include <openssl/rand.h>
+#include <openssl/x509.h>
 
 #include "th-crypto-private.h"
 #include "th-error.h"
@@ -30,7 +31,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (EVP_PKEY_CTX, EVP_PKEY_CTX_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OSSL_PARAM_BLD, OSSL_PARAM_BLD_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OSSL_PARAM, OSSL_PARAM_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OSSL_ENCODER_CTX, OSSL_ENCODER_CTX_free)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (OSSL_DECODER_CTX, OSSL_DECODER_CTX_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PKCS8_PRIV_KEY_INFO, PKCS8_PRIV_KEY_INFO_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ECDSA_SIG, ECDSA_SIG_free)
 
 gboolean
@@ -687,28 +688,30 @@ th_p256_key_new_from_pkcs8 (const guint8  *der,
                             gsize          len,
                             GError       **error)
 {
+  g_autoptr(PKCS8_PRIV_KEY_INFO) info = NULL;
   g_autoptr(EVP_PKEY) pkey = NULL;
-  g_autoptr(OSSL_DECODER_CTX) dctx = NULL;
   g_autoptr(EVP_PKEY_CTX) check = NULL;
-  const guint8 *p = der;
-  size_t remaining = len;
+  const unsigned char *p = der;
   ThP256Key *self;
 
-  dctx = OSSL_DECODER_CTX_new_for_pkey (&pkey, "DER", "PrivateKeyInfo", "EC",
-                                        EVP_PKEY_KEYPAIR, NULL, NULL);
-  if (dctx == NULL || len == 0 || OSSL_DECODER_from_data (dctx, &p, &remaining) != 1
-      || pkey == NULL)
+  if (!check_int_length (len, _("stored private key"), error))
+    return NULL;
+  /* OpenSSL's generic decoder also takes other key formats for PKCS#8; this parser does
+   * not. */
+  if (len == 0
+      || (info = d2i_PKCS8_PRIV_KEY_INFO (NULL, &p, (long) len)) == NULL
+      || (pkey = EVP_PKCS82PKEY (info)) == NULL)
     {
       th_crypto_set_error (error, TH_ERROR_CRYPTO_INVALID_KEY,
                            _("The stored private key is not a PKCS#8 P-256 key"));
       return NULL;
     }
-  if (remaining != 0)
+  if ((gsize) (p - der) != len)
     {
       g_set_error (error, TH_ERROR, TH_ERROR_CRYPTO_INVALID_KEY,
                    _("The stored private key has %" G_GSIZE_FORMAT " unexpected bytes "
                      "after its end at byte offset %" G_GSIZE_FORMAT),
-                   (gsize) remaining, len - (gsize) remaining);
+                   len - (gsize) (p - der), (gsize) (p - der));
       return NULL;
     }
 
