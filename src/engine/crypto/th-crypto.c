@@ -52,14 +52,13 @@ th_crypto_set_error (GError     **error,
 
 /* OpenSSL takes int lengths in several places. */
 static gboolean
-check_int_length (gsize        len,
-                  const char  *what,
-                  GError     **error)
+check_int_length (gsize    len,
+                  GError **error)
 {
   if (len <= INT_MAX)
     return TRUE;
   g_set_error (error, TH_ERROR, TH_ERROR_CRYPTO,
-               _("The %s is too long (%" G_GSIZE_FORMAT " bytes)"), what, len);
+               _("The input is too long for OpenSSL (%" G_GSIZE_FORMAT " bytes)"), len);
   return FALSE;
 }
 
@@ -68,7 +67,7 @@ th_random_bytes (guint8  *out,
                  gsize    len,
                  GError **error)
 {
-  if (!check_int_length (len, _("random output"), error))
+  if (!check_int_length (len, error))
     return FALSE;
   if (RAND_bytes (out, (int) len) != 1)
     return th_crypto_set_error (error, TH_ERROR_CRYPTO,
@@ -293,8 +292,7 @@ ccm_context_new (gboolean      encrypt,
   g_autoptr(EVP_CIPHER_CTX) ctx = EVP_CIPHER_CTX_new ();
   int out_len = 0;
 
-  if (!check_int_length (len, _("AES-CCM message"), error)
-      || !check_int_length (aad_len, _("AES-CCM additional data"), error))
+  if (!check_int_length (len, error) || !check_int_length (aad_len, error))
     return NULL;
 
   /* CCM wants the nonce and tag lengths, then the key and nonce, then the message length,
@@ -694,7 +692,7 @@ th_p256_key_new_from_pkcs8 (const guint8  *der,
   const unsigned char *p = der;
   ThP256Key *self;
 
-  if (!check_int_length (len, _("stored private key"), error))
+  if (!check_int_length (len, error))
     return NULL;
   /* OpenSSL's generic decoder also takes other key formats for PKCS#8; this parser does
    * not. */
@@ -903,7 +901,7 @@ th_p256_signature_from_der (const guint8  *der,
   int reencoded_len;
   gboolean canonical;
 
-  if (!check_int_length (len, _("DER signature"), error))
+  if (!check_int_length (len, error))
     return FALSE;
   sig = d2i_ECDSA_SIG (NULL, &p, (long) len);
   if (sig == NULL)

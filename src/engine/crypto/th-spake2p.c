@@ -403,8 +403,10 @@ th_spake2p_process_peer_share (ThSpake2p    *self,
   guint8 w0[TH_SPAKE2P_W_LEN];
   guint8 ka_ke[TH_SHA256_LEN];
   guint8 kca_kcb[2 * CONFIRMATION_KEY_LEN];
-  const guint8 *x, *y;
-  const guint8 *own_key, *peer_key;
+  const guint8 *x;
+  const guint8 *y;
+  const guint8 *own_key;
+  const guint8 *peer_key;
   gboolean ok = FALSE;
 
   g_return_val_if_fail (self != NULL, FALSE);
