@@ -19,8 +19,8 @@ G_BEGIN_DECLS
 #define TH_P256_SHARED_SECRET_LEN  32  /* the x coordinate of the ECDH product */
 
 /* Every function that can fail returns FALSE (or NULL) with a TH_ERROR_CRYPTO* error whose
- * message never contains key material. Output buffers are written only on success, except
- * where said otherwise. */
+ * message never contains key material. After a failure an output buffer holds nothing
+ * meaningful; one that was being filled with secret or decrypted data is zeroed. */
 
 gboolean th_random_bytes        (guint8       *out,
                                  gsize         len,
