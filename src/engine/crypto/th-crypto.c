@@ -182,7 +182,10 @@ th_hmac_sha256 (const guint8 *key,
                  data_len > 0 ? data : empty, data_len,
                  out, TH_SHA256_LEN, &out_len) == NULL
       || out_len != TH_SHA256_LEN)
-    return th_crypto_set_error (error, TH_ERROR_CRYPTO, _("Could not compute HMAC-SHA256"));
+    {
+      th_secure_wipe (out, TH_SHA256_LEN);
+      return th_crypto_set_error (error, TH_ERROR_CRYPTO, _("Could not compute HMAC-SHA256"));
+    }
   return TRUE;
 }
 
@@ -808,7 +811,10 @@ th_p256_key_export_private (ThP256Key *self,
     return FALSE;
   if (EVP_PKEY_get_bn_param (self->pkey, OSSL_PKEY_PARAM_PRIV_KEY, &scalar) != 1
       || BN_bn2binpad (scalar, out, TH_P256_PRIVATE_KEY_LEN) != TH_P256_PRIVATE_KEY_LEN)
-    return th_crypto_set_error (error, TH_ERROR_CRYPTO, _("Could not export a private key"));
+    {
+      th_secure_wipe (out, TH_P256_PRIVATE_KEY_LEN);
+      return th_crypto_set_error (error, TH_ERROR_CRYPTO, _("Could not export a private key"));
+    }
   return TRUE;
 }
 
