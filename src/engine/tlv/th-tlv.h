@@ -145,6 +145,7 @@ gboolean     th_tlv_reader_get_element  (ThTlvReader   *reader,
                                          const guint8 **start,
                                          gsize         *len,
                                          GError       **error);
+/* The byte offset of the current element; between elements, of where the reader stands. */
 gsize        th_tlv_reader_get_offset   (const ThTlvReader *reader);
 
 /* The writer appends to a GByteArray it owns and always uses the shortest encoding for
