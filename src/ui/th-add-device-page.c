@@ -25,6 +25,7 @@ struct _ThAddDevicePage
   GtkBox *summary_box;
 
   GPtrArray *payloads;
+  guint regroup_source;
   gboolean reformatting;
 };
 
@@ -92,22 +93,27 @@ group_digits (const char *digits)
   return g_string_free (out, FALSE);
 }
 
-static void
-reformat_manual_code (ThAddDevicePage *self,
-                      const char      *text,
-                      const char      *digits)
+/* Runs after the keystroke is complete: inside "changed" the cursor has not yet moved past
+ * the inserted text, so the position read there would be off by what was typed. */
+static gboolean
+regroup_manual_code (gpointer user_data)
 {
+  ThAddDevicePage *self = user_data;
   GtkEditable *editable = GTK_EDITABLE (self->code_row);
+  const char *text = gtk_editable_get_text (editable);
   int position = gtk_editable_get_position (editable);
+  g_autoptr(GString) digits = g_string_new (NULL);
   g_autofree char *grouped = NULL;
   int digits_before = 0;
   int new_position = 0;
 
-  if (strlen (digits) > MANUAL_CODE_MAX_DIGITS)
-    return;
-  grouped = group_digits (digits);
+  self->regroup_source = 0;
+
+  if (!looks_like_manual_code (text, digits) || digits->len > MANUAL_CODE_MAX_DIGITS)
+    return G_SOURCE_REMOVE;
+  grouped = group_digits (digits->str);
   if (g_str_equal (grouped, text))
-    return;
+    return G_SOURCE_REMOVE;
 
   for (int i = 0; i < position && text[i] != '\0'; i++)
     {
@@ -121,10 +127,12 @@ reformat_manual_code (ThAddDevicePage *self,
       new_position++;
     }
 
+  /* Only separators change, so the verdict shown stays right. */
   self->reformatting = TRUE;
   gtk_editable_set_text (editable, grouped);
   gtk_editable_set_position (editable, new_position);
   self->reformatting = FALSE;
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -363,15 +371,12 @@ update_from_text (ThAddDevicePage *self)
 static void
 on_code_changed (ThAddDevicePage *self)
 {
-  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->code_row));
-  g_autoptr(GString) digits = g_string_new (NULL);
-
   if (self->reformatting)
     return;
 
-  if (looks_like_manual_code (text, digits))
-    reformat_manual_code (self, text, digits->str);
   update_from_text (self);
+  if (self->regroup_source == 0)
+    self->regroup_source = g_idle_add (regroup_manual_code, self);
 }
 
 static void
@@ -436,6 +441,7 @@ th_add_device_page_dispose (GObject *object)
   ThAddDevicePage *self = TH_ADD_DEVICE_PAGE (object);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), TH_TYPE_ADD_DEVICE_PAGE);
+  g_clear_handle_id (&self->regroup_source, g_source_remove);
   g_clear_pointer (&self->payloads, g_ptr_array_unref);
 
   G_OBJECT_CLASS (th_add_device_page_parent_class)->dispose (object);

@@ -46,7 +46,7 @@ code, out, err = run("payload", "parse", "34970112332")
 check("manual code in words: short discriminator", "15" in out and "short" in out, out)
 
 code, out, err = run("payload", "parse", "34970112333")
-check("wrong check digit is rejected with exit 1", code == 1 and "check digit" in err.lower(), err)
+check("wrong check digit is rejected with exit 1", code == 1 and "last digit" in err.lower(), err)
 check("the rejection never prints the passcode", "20202021" not in err, err)
 
 code, out, err = run("payload", "parse", "MT:Y.K90AFN00KA0648G0!")

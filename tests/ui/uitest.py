@@ -77,7 +77,6 @@ class App:
         env.update({
             "GSETTINGS_BACKEND": "memory",
             "GSETTINGS_SCHEMA_DIR": self.schema_dir,
-            "GDK_DEBUG": "no-portals",
             "GSK_RENDERER": "cairo",
             "GDK_BACKEND": "x11",
             "GTK_A11Y": "atspi",
