@@ -19,8 +19,8 @@ G_BEGIN_DECLS
 #define TH_P256_SHARED_SECRET_LEN  32  /* the x coordinate of the ECDH product */
 
 /* Every function that can fail returns FALSE (or NULL) with a TH_ERROR_CRYPTO* error whose
- * message never contains key material. Output buffers are written only on success, except
- * where said otherwise. */
+ * message never contains key material. After a failure an output buffer holds nothing
+ * meaningful; one that was being filled with secret or decrypted data is zeroed. */
 
 gboolean th_random_bytes        (guint8       *out,
                                  gsize         len,
@@ -104,6 +104,16 @@ gboolean th_aes_ccm_decrypt (const guint8  key[TH_AES_CCM_KEY_LEN],
                              gsize         len,
                              const guint8  tag[TH_AES_CCM_TAG_LEN],
                              guint8       *plaintext,
+                             GError      **error);
+
+/* AES-128-CTR as CCM runs it with a 13-byte nonce: counter blocks 0x01 || nonce || i (16-bit
+ * big-endian) for i = 1, 2, ... Matter's message privacy obfuscates headers with it. The same
+ * call encrypts and decrypts; in place is fine. At most 65535 blocks. */
+gboolean th_aes_ctr_crypt   (const guint8  key[TH_AES_CCM_KEY_LEN],
+                             const guint8  nonce[TH_AES_CCM_NONCE_LEN],
+                             const guint8 *in,
+                             gsize         len,
+                             guint8       *out,
                              GError      **error);
 
 /* A P-256 key pair, or a public key alone. Reference counted; immutable once made. */

@@ -79,9 +79,10 @@ gboolean   th_spake2p_process_peer_share    (ThSpake2p    *self,
                                              GError      **error);
 void       th_spake2p_get_confirmation      (ThSpake2p    *self,
                                              guint8        out[TH_SPAKE2P_CONFIRMATION_LEN]);
-/* Constant-time; FALSE with TH_ERROR_CRYPTO_AUTH when the peer used another passcode. */
+/* `confirmation` is TH_SPAKE2P_CONFIRMATION_LEN bytes, compared in constant time; FALSE with
+ * TH_ERROR_CRYPTO_AUTH when the peer used another passcode. */
 gboolean   th_spake2p_verify_peer_confirmation (ThSpake2p    *self,
-                                                const guint8  confirmation[TH_SPAKE2P_CONFIRMATION_LEN],
+                                                const guint8 *confirmation,
                                                 GError      **error);
 /* Ke; available only once the peer's confirmation has been verified. */
 void       th_spake2p_get_shared_key        (ThSpake2p    *self,
