@@ -18,10 +18,25 @@ load_cases (const char *file,
   return json_object_get_array_member (json_node_get_object (*root), "cases");
 }
 
+static GBytes *
+member_hex (JsonObject *object,
+            const char *name)
+{
+  return th_test_hex_to_bytes (json_object_get_string_member (object, name));
+}
+
 static guint64
 parse_leading_u64 (const char *text)
 {
   return g_ascii_strtoull (text, NULL, 0);
+}
+
+/* Node ids are written "5936706156730294398 (0x52636acba7c8a07e)". */
+static guint64
+member_u64 (JsonObject *object,
+            const char *name)
+{
+  return parse_leading_u64 (json_object_get_string_member (object, name));
 }
 
 /* The vectors write flags as "0x05 (I|R)": the number comes first. */
@@ -46,7 +61,7 @@ test_codec_vectors (void)
     {
       JsonObject *c = json_array_get_object_element (cases, i);
       JsonObject *decoded = json_object_get_object_member (c, "decoded");
-      g_autoptr(GBytes) encoded = th_test_hex_to_bytes (json_object_get_string_member (c, "encodedHex"));
+      g_autoptr(GBytes) encoded = member_hex (c, "encodedHex");
       g_autoptr(GByteArray) again = g_byte_array_new ();
       g_autoptr(GError) error = NULL;
       g_autoptr(ThMessage) message = NULL;
@@ -75,18 +90,18 @@ test_codec_vectors (void)
         {
           g_assert_true (header.has_source_node_id);
           g_assert_cmpuint (header.source_node_id, ==,
-                            parse_leading_u64 (json_object_get_string_member (decoded, "sourceNodeId")));
+                            member_u64 (decoded, "sourceNodeId"));
         }
       if (json_object_has_member (decoded, "destinationNodeId"))
         {
           g_assert_true (header.has_destination_node_id);
           g_assert_false (header.has_source_node_id);
           g_assert_cmpuint (header.destination_node_id, ==,
-                            parse_leading_u64 (json_object_get_string_member (decoded, "destinationNodeId")));
+                            member_u64 (decoded, "destinationNodeId"));
         }
       if (json_object_has_member (decoded, "messageExtensionHex"))
         {
-          g_autoptr(GBytes) ext = th_test_hex_to_bytes (json_object_get_string_member (decoded, "messageExtensionHex"));
+          g_autoptr(GBytes) ext = member_hex (decoded, "messageExtensionHex");
 
           g_assert_true (header.security_flags & TH_SECURITY_FLAG_EXTENSIONS);
           th_assert_bytes_equal (header.extensions, header.extensions_len,
@@ -107,14 +122,14 @@ test_codec_vectors (void)
         }
       if (json_object_has_member (decoded, "securedExtensionHex"))
         {
-          g_autoptr(GBytes) ext = th_test_hex_to_bytes (json_object_get_string_member (decoded, "securedExtensionHex"));
+          g_autoptr(GBytes) ext = member_hex (decoded, "securedExtensionHex");
 
           th_assert_bytes_equal (protocol.secured_extensions, protocol.secured_extensions_len,
                                  g_bytes_get_data (ext, NULL), g_bytes_get_size (ext));
         }
       if (json_object_has_member (decoded, "payloadHex"))
         {
-          g_autoptr(GBytes) payload = th_test_hex_to_bytes (json_object_get_string_member (decoded, "payloadHex"));
+          g_autoptr(GBytes) payload = member_hex (decoded, "payloadHex");
 
           th_assert_bytes_equal (data + header_len + protocol_len, len - header_len - protocol_len,
                                  g_bytes_get_data (payload, NULL), g_bytes_get_size (payload));
@@ -163,7 +178,7 @@ test_codec_errors (void)
   for (guint i = 0; i < json_array_get_length (cases); i++)
     {
       JsonObject *c = json_array_get_object_element (cases, i);
-      g_autoptr(GBytes) encoded = th_test_hex_to_bytes (json_object_get_string_member (c, "encodedHex"));
+      g_autoptr(GBytes) encoded = member_hex (c, "encodedHex");
       gsize len;
       const guint8 *data = g_bytes_get_data (encoded, &len);
       ThMessageHeader header;
@@ -269,14 +284,15 @@ test_encryption_vectors (void)
     {
       JsonObject *c = json_array_get_object_element (cases, i);
       const char *name = json_object_get_string_member (c, "name");
-      g_autoptr(GBytes) key = th_test_hex_to_bytes (json_object_get_string_member (c, "encryptionKey"));
-      g_autoptr(GBytes) encrypted = th_test_hex_to_bytes (json_object_get_string_member (c, "encryptedMessageHex"));
-      g_autoptr(GBytes) obfuscated = th_test_hex_to_bytes (json_object_get_string_member (c, "privacyObfuscatedMessageHex"));
-      g_autoptr(GBytes) plain = th_test_hex_to_bytes (json_object_get_string_member (c, "plainMessageHex"));
-      g_autoptr(GBytes) nonce_expected = th_test_hex_to_bytes (json_object_get_string_member (c, "nonceActuallyUsed_derived"));
-      g_autoptr(GBytes) body_expected = th_test_hex_to_bytes (json_object_get_string_member (c, "protocolHeaderPlusPayloadHex"));
+      g_autoptr(GBytes) key = member_hex (c, "encryptionKey");
+      g_autoptr(GBytes) encrypted = member_hex (c, "encryptedMessageHex");
+      g_autoptr(GBytes) obfuscated = member_hex (c, "privacyObfuscatedMessageHex");
+      g_autoptr(GBytes) plain = member_hex (c, "plainMessageHex");
+      g_autoptr(GBytes) nonce_expected = member_hex (c, "nonceActuallyUsed_derived");
+      g_autoptr(GBytes) body_expected = member_hex (c, "protocolHeaderPlusPayloadHex");
       gboolean accept = json_object_get_boolean_member (c, "receiverShouldAccept");
-      gboolean reproduces = json_object_get_boolean_member (c, "encryptionReproducesEncryptedMessage");
+      gboolean reproduces = json_object_get_boolean_member (c, "encryption"
+                                                            "ReproducesEncryptedMessage");
       gboolean privacy;
       g_autoptr(GError) error = NULL;
       g_autoptr(ThMessage) message = NULL;
@@ -354,13 +370,13 @@ test_secure_session_vector (void)
   g_autoptr(JsonNode) root = th_test_load_vectors ("message/secure_session_vectors.json");
   JsonObject *decrypt = json_object_get_object_member (json_node_get_object (root), "decrypt");
   JsonObject *encrypt = json_object_get_object_member (json_node_get_object (root), "encrypt");
-  g_autoptr(GBytes) decrypt_key = th_test_hex_to_bytes (json_object_get_string_member (decrypt, "decryptKey"));
-  g_autoptr(GBytes) encrypt_key = th_test_hex_to_bytes (json_object_get_string_member (encrypt, "encryptKey"));
-  g_autoptr(GBytes) received = th_test_hex_to_bytes (json_object_get_string_member (decrypt, "encryptedMessageHex"));
-  g_autoptr(GBytes) payload_expected = th_test_hex_to_bytes (json_object_get_string_member (decrypt, "decryptedPayloadHex"));
-  g_autoptr(GBytes) reply_payload = th_test_hex_to_bytes (json_object_get_string_member (encrypt, "payloadHex"));
-  g_autoptr(GBytes) reply_expected = th_test_hex_to_bytes (json_object_get_string_member (encrypt, "expectedCiphertextPlusMicHex"));
-  g_autoptr(GBytes) reply_header_expected = th_test_hex_to_bytes (json_object_get_string_member (encrypt, "messageHeaderHex_derived"));
+  g_autoptr(GBytes) decrypt_key = member_hex (decrypt, "decryptKey");
+  g_autoptr(GBytes) encrypt_key = member_hex (encrypt, "encryptKey");
+  g_autoptr(GBytes) received = member_hex (decrypt, "encryptedMessageHex");
+  g_autoptr(GBytes) payload_expected = member_hex (decrypt, "decryptedPayloadHex");
+  g_autoptr(GBytes) reply_payload = member_hex (encrypt, "payloadHex");
+  g_autoptr(GBytes) reply_expected = member_hex (encrypt, "expectedCiphertextPlusMicHex");
+  g_autoptr(GBytes) reply_header_expected = member_hex (encrypt, "messageHeaderHex_derived");
   g_autoptr(GBytes) reply = NULL;
   g_autoptr(ThMessage) message = NULL;
   g_autoptr(ThSession) session = NULL;
@@ -384,8 +400,10 @@ test_secure_session_vector (void)
   message = th_session_decode (session, received, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (message->header.session_id, ==, config.local_session_id);
-  g_assert_cmpuint (message->header.counter, ==, json_object_get_int_member (decrypt, "messageCounter"));
-  g_assert_cmpuint (message->protocol.exchange_flags, ==, TH_EXCHANGE_FLAG_INITIATOR | TH_EXCHANGE_FLAG_RELIABLE);
+  g_assert_cmpuint (message->header.counter, ==,
+                    json_object_get_int_member (decrypt, "messageCounter"));
+  g_assert_cmpuint (message->protocol.exchange_flags, ==,
+                    TH_EXCHANGE_FLAG_INITIATOR | TH_EXCHANGE_FLAG_RELIABLE);
   g_assert_cmpuint (message->protocol.opcode, ==, TH_IM_READ_REQUEST);
   g_assert_cmpuint (message->protocol.exchange_id, ==, 0x048d);
   g_assert_cmpuint (message->protocol.protocol_id, ==, TH_PROTOCOL_INTERACTION_MODEL);
@@ -447,7 +465,8 @@ test_session_keys (void)
       "750257bcfca549ba7025f11634026daa" },
     /* CASE-like: a 32-byte secret and a 48-byte salt */
     { "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f",
-      "000102030405060708090a0b0c0d0e0f0000000000000000000000000000000000000000000000000000000000000000",
+      "000102030405060708090a0b0c0d0e0f"
+      "0000000000000000000000000000000000000000000000000000000000000000",
       "36696e9f73283f6631a0d6286c0cc667f64d06c95054435fd071c6cbe0d0efc8"
       "53dea08318aadd9f59a03c2ab0921138" },
   };

@@ -383,7 +383,13 @@ test_bind_any (void)
 static void
 test_address_parse (void)
 {
-  static const struct { const char *text; const char *host; guint16 port; gboolean scoped; } good[] = {
+  static const struct
+  {
+    const char *text;
+    const char *host;
+    guint16 port;
+    gboolean scoped;
+  } good[] = {
     { "192.168.1.20", "192.168.1.20", TH_MATTER_UDP_PORT, FALSE },
     { "192.168.1.20:1234", "192.168.1.20", 1234, FALSE },
     { "::1", "::1", TH_MATTER_UDP_PORT, FALSE },
