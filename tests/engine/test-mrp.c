@@ -31,6 +31,7 @@ typedef struct
   /* what B's handler saw and did */
   gboolean b_replies;                   /* answer at once with TEST_RESPONSE */
   guint b_calls;
+  GPtrArray *b_exchanges;               /* every exchange B's handler was given */
   ThExchange *b_exchange;
   GAsyncResult *b_send_result;
 } Fixture;
@@ -81,6 +82,7 @@ on_b_request (ThExchange *exchange,
 
   f->b_calls++;
   g_assert_cmpuint (message->protocol.opcode, ==, TEST_REQUEST);
+  g_ptr_array_add (f->b_exchanges, g_object_ref (exchange));
   g_clear_object (&f->b_exchange);
   f->b_exchange = g_object_ref (exchange);
   if (f->b_replies)
@@ -116,6 +118,7 @@ fixture_set_up_with (Fixture  *f,
   th_exchange_manager_set_jitter_func (f->b, scripted_jitter, f, NULL);
   th_exchange_manager_set_protocol_handler (f->b, TEST_PROTOCOL, on_b_request, f, NULL);
   f->b_replies = TRUE;
+  f->b_exchanges = g_ptr_array_new_with_free_func (g_object_unref);
 
   f->session = th_exchange_manager_open_unsecured_session (f->a, address_b, &error);
   g_assert_no_error (error);
@@ -146,6 +149,7 @@ fixture_tear_down (Fixture       *f,
   drain ();
   g_clear_object (&f->b_exchange);
   g_clear_object (&f->b_send_result);
+  g_clear_pointer (&f->b_exchanges, g_ptr_array_unref);
   g_assert_finalize_object (f->session);
   g_assert_finalize_object (f->a);
   g_assert_finalize_object (f->b);
@@ -637,6 +641,17 @@ test_secure_exchange (Fixture       *f,
   g_assert_error (error, TH_ERROR, TH_ERROR_SESSION_CLOSED);
   g_assert_false (th_session_is_open (on_a));
   g_assert_null (th_session_get_attestation_challenge (on_a));
+  g_clear_object (&exchange);
+  g_clear_object (&result);
+  g_clear_error (&error);
+  while (th_test_transport_get_n_sent (f->ta) > 0)
+    g_bytes_unref (th_test_transport_pop_sent (f->ta, NULL, NULL));
+  exchange = th_exchange_manager_initiate (f->a, on_a, TEST_PROTOCOL);
+  th_exchange_request_async (exchange, TEST_REQUEST, NULL, NULL, store_result, &result);
+  drain ();
+  g_assert_null (th_exchange_request_finish (exchange, result, &error));
+  g_assert_error (error, TH_ERROR, TH_ERROR_SESSION_CLOSED);
+  g_assert_cmpuint (th_test_transport_get_n_sent (f->ta), ==, 0);
   g_assert_cmpuint (th_test_clock_get_n_pending (f->clock), >, 0);  /* B retransmits */
 }
 
@@ -749,6 +764,81 @@ test_drops (Fixture       *f,
   g_assert_cmpuint (th_test_transport_get_n_sent (f->tb), ==, 0);
 }
 
+static void
+test_session_ids (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new (NULL, NULL);
+  g_autoptr(GError) error = NULL;
+  guint16 id, first;
+
+  g_assert_true (th_exchange_manager_allocate_session_id (f->a, &first, &error));
+  g_hash_table_add (seen, GUINT_TO_POINTER (first));
+  for (guint i = 0; i < 1000; i++)
+    {
+      g_assert_true (th_exchange_manager_allocate_session_id (f->a, &id, &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (id, !=, 0);
+      g_assert_false (g_hash_table_contains (seen, GUINT_TO_POINTER (id)));
+      g_hash_table_add (seen, GUINT_TO_POINTER (id));
+    }
+  /* Handed back, an id is free again; until then it is not. */
+  for (guint i = 0; i < 65536 - 1002; i++)
+    g_assert_true (th_exchange_manager_allocate_session_id (f->a, &id, &error));
+  g_assert_false (th_exchange_manager_allocate_session_id (f->a, &id, &error));
+  g_assert_error (error, TH_ERROR, TH_ERROR_BUSY);
+  g_clear_error (&error);
+  th_exchange_manager_release_session_id (f->a, first);
+  g_assert_true (th_exchange_manager_allocate_session_id (f->a, &id, &error));
+  g_assert_cmpuint (id, ==, first);
+}
+
+/* A request from a peer that names itself with `node_id`. */
+static void
+inject_request (Fixture *f,
+                guint64  node_id,
+                guint16  exchange_id)
+{
+  ThMessageHeader header = { .counter = 7, .has_source_node_id = TRUE,
+                             .source_node_id = node_id };
+  ThProtocolHeader protocol = { .exchange_flags = TH_EXCHANGE_FLAG_INITIATOR |
+                                                  TH_EXCHANGE_FLAG_RELIABLE,
+                                .opcode = TEST_REQUEST, .exchange_id = exchange_id,
+                                .protocol_id = TEST_PROTOCOL };
+  g_autoptr(GBytes) bytes = th_message_encode (&header, &protocol, NULL, 0, NULL, 0, NULL);
+
+  th_transport_emit_received (TH_TRANSPORT (f->tb), bytes,
+                              th_test_transport_get_address (f->ta));
+}
+
+static void
+test_responder_sessions (Fixture       *f,
+                         gconstpointer  data)
+{
+  guint n = 20;
+
+  /* Many peers start unsecured exchanges with B; it keeps the newest sixteen. */
+  f->b_replies = FALSE;
+  for (guint i = 0; i < n; i++)
+    inject_request (f, 1000 + i, (guint16) i);
+  g_assert_cmpuint (f->b_calls, ==, n);
+  for (guint i = 0; i < n; i++)
+    {
+      ThExchange *exchange = g_ptr_array_index (f->b_exchanges, i);
+      ThSession *session = th_exchange_get_session (exchange);
+
+      g_assert_false (th_session_is_initiator (session));
+      g_assert_cmpuint (th_session_get_peer_node_id (session), ==, 1000 + i);
+      g_assert_cmpint (th_session_is_open (session), ==, i >= n - 16);
+    }
+
+  /* The same peer again, on a new exchange: its session is reused, and its counter
+   * remembered, so a replay of the first request is only acknowledged. */
+  inject_request (f, 1000 + n - 1, 500);
+  g_assert_cmpuint (f->b_calls, ==, n);
+  g_assert_cmpuint (th_test_transport_get_n_sent (f->tb), ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -769,6 +859,8 @@ main (int   argc,
   ADD ("/mrp/cancel", test_cancel, fixture_set_up);
   ADD ("/mrp/reliable-transport", test_reliable_transport, fixture_set_up_reliable);
   ADD ("/mrp/drops", test_drops, fixture_set_up);
+  ADD ("/mrp/session-ids", test_session_ids, fixture_set_up);
+  ADD ("/mrp/responder-sessions", test_responder_sessions, fixture_set_up);
 #undef ADD
 
   return g_test_run ();
