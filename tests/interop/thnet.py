@@ -44,8 +44,9 @@ PACKAGE_LOCK = HERE / "package-lock.json"
 DEVICE_INTERFACE = "veth-dev"
 CONTROLLER_INTERFACE = "veth-ctl"
 
-# A commissioned matter.js device with an open subscription takes about 8 s to close.
-GRACE_S = 15.0
+# More than device.mjs allows itself for a clean shutdown (15 s): a device whose controller
+# left a subscription behind spends about 13 s retrying its last reports before it exits.
+GRACE_S = 20.0
 READY_TIMEOUT_S = 60.0
 LINK_TIMEOUT_S = 10.0
 
@@ -59,13 +60,19 @@ def _node_version_ok(version):
     return (20, 19) <= version[:2] < (22, 0) or version[:2] >= (22, 13)
 
 
+def node():
+    """The Node.js that runs matter.js: $TH_NODE if set (Debian 12's own Node 18 is too old
+    for matter.js 0.17.9), else `node` on PATH; None if there is none."""
+    return shutil.which(os.environ.get("TH_NODE") or "node")
+
+
 def node_version():
-    """The version of `node` on PATH as a tuple of ints, or None if there is none."""
-    node = shutil.which("node")
-    if node is None:
+    """The version of node() as a tuple of ints, or None if there is none."""
+    node_path = node()
+    if node_path is None:
         return None
     try:
-        out = subprocess.run([node, "--version"], capture_output=True, text=True, timeout=30,
+        out = subprocess.run([node_path, "--version"], capture_output=True, text=True, timeout=30,
                              check=True).stdout
     except (OSError, subprocess.SubprocessError):
         return None
@@ -92,8 +99,9 @@ def packages_out_of_date():
     return None
 
 
-def unavailable_reason():
-    """Why the interop suite cannot run on this machine, or None if it can."""
+def unavailable_reason(avahi=False):
+    """Why the interop suite cannot run on this machine, or None if it can. With `avahi`,
+    also what TestNetwork.start_avahi() needs."""
     if not sys.platform.startswith("linux"):
         return "network namespaces need Linux"
     if os.geteuid() != 0:
@@ -102,9 +110,14 @@ def unavailable_reason():
         return "the ip command is missing: install iproute2"
     if shutil.which("setpriv") is None:
         return "the setpriv command is missing: install util-linux"
+    if avahi:
+        for program, package in (("avahi-daemon", "avahi-daemon"), ("avahi-browse", "avahi-utils"),
+                                 ("dbus-daemon", "dbus"), ("unshare", "util-linux")):
+            if shutil.which(program) is None:
+                return f"{program} is missing: install {package}"
     version = node_version()
     if version is None:
-        return "node is missing: install Node.js 20.19 or newer"
+        return "node is missing: install Node.js 20.19 or newer, or name it in TH_NODE"
     if not _node_version_ok(version):
         return (f"node {'.'.join(map(str, version))} cannot run matter.js 0.17.9: "
                 "install Node.js 20.19+ (below 22) or 22.13+")
@@ -135,9 +148,9 @@ def skip_or_fail(reason, tap=True):
     sys.exit(77)
 
 
-def require(tap=True):
+def require(tap=True, avahi=False):
     """Skip (or fail under CI=true) unless the interop suite can run here."""
-    reason = unavailable_reason()
+    reason = unavailable_reason(avahi)
     if reason is not None:
         skip_or_fail(reason, tap)
 
@@ -189,9 +202,6 @@ class Tap:
     def diag(self, text):
         for line in str(text).splitlines():
             print(f"# {line}", flush=True)
-
-    def bail(self, reason):
-        print(f"Bail out! {reason}", flush=True)
 
     def done(self):
         print(f"1..{self.count}", flush=True)
@@ -373,7 +383,8 @@ def _end_processes(processes, grace):
 
 
 _networks = set()
-_networks_lock = threading.Lock()
+# Reentrant: the signal handler takes these locks, maybe while its own thread holds them.
+_networks_lock = threading.RLock()
 _counter = itertools.count()
 _hooks_installed = False
 
@@ -424,7 +435,7 @@ class TestNetwork:
 
     def __init__(self):
         _install_hooks()
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._processes = []
         self._namespaces = []
         self._closed = False
@@ -565,7 +576,7 @@ class TestNetwork:
         name = f"device-{self._devices}"
         storage = self.workdir / name
         log_path = self.workdir / f"{name}.log"
-        argv = ["node", DEVICE_SCRIPT, "--storage", storage, "--passcode", passcode,
+        argv = [node(), DEVICE_SCRIPT, "--storage", storage, "--passcode", passcode,
                 "--discriminator", discriminator, "--vendor-id", vendor_id,
                 "--product-id", product_id, "--port", port, "--flow-type", flow_type]
         for option, value in (("--vendor-name", vendor_name), ("--product-name", product_name),
@@ -635,9 +646,11 @@ class TestNetwork:
             if self._finished:
                 return
             self._closed = True
-        _end_processes(list(reversed(self._processes)), GRACE_S)
+        # Names first: that is instant, and a namespace lives on until its last process has
+        # gone, so nothing is left behind even if this process is killed while it waits.
         for ns in reversed(self._namespaces):
             subprocess.run(["ip", "netns", "delete", ns], capture_output=True)
+        _end_processes(list(reversed(self._processes)), GRACE_S)
         if os.environ.get("THNET_KEEP"):
             if self.workdir.exists():
                 print(f"thnet: THNET_KEEP is set, logs kept in {self.workdir}",
@@ -703,8 +716,10 @@ def main(argv):
         installed = ensure_packages(sys.stdout)
     except HarnessError as e:
         skip_or_fail(str(e), tap=False)
-    what = "npm ci" if installed else "node_modules already current, checking"
-    print(f"thnet: {what} took {time.monotonic() - started:.1f} s")
+    if installed:
+        print(f"thnet: npm ci took {time.monotonic() - started:.1f} s")
+    else:
+        print("thnet: node_modules already matches package-lock.json")
     return 0
 
 
