@@ -64,6 +64,36 @@ install_packages() {
     || die "could not install: ${missing[*]} (see the apt-get output above)"
 }
 
+# matter.js 0.17.9, the interoperability peer, needs Node.js 20.19+ (below 22) or 22.13+;
+# Debian 12 ships 18. When the Node on PATH is older, the official build is taken from the
+# npm registry (package node-linux-<arch>) into the user's cache and handed to the tests
+# through TH_NODE.
+node_is_recent() {
+  "$1" -e 'const [a, b] = process.versions.node.split(".").map(Number);
+           process.exit((a === 20 && b >= 19) || (a === 22 && b >= 13) || a > 22 ? 0 : 1)' \
+    2>/dev/null
+}
+
+ensure_recent_node() {
+  if command -v node >/dev/null 2>&1 && node_is_recent node; then
+    return 0
+  fi
+  local arch dir bin
+  case "$(uname -m)" in
+    x86_64) arch=x64 ;;
+    aarch64) arch=arm64 ;;
+    *) die "no Node.js build for $(uname -m) in the npm registry; install Node.js 20.19 or newer" ;;
+  esac
+  dir="${XDG_CACHE_HOME:-$HOME/.cache}/threshold/node-20"
+  bin="$dir/node_modules/node-linux-$arch/bin/node"
+  if ! { [ -x "$bin" ] && node_is_recent "$bin"; }; then
+    say "installing Node.js 20 from the npm registry into $dir (Debian's is too old for matter.js)"
+    npm install --prefix "$dir" --no-audit --no-fund --no-save "node-linux-$arch@20.19.5" \
+      || die "could not install Node.js 20 from the npm registry"
+  fi
+  export TH_NODE="$bin"
+}
+
 configure() {
   local dir=$1; shift
   if [ -f "$dir/build.ninja" ]; then
@@ -110,6 +140,7 @@ PY
 
 cmd_test() {
   install_packages "${build_packages[@]}" "${test_packages[@]}"
+  ensure_recent_node
   local status=0
 
   say "building in $build_dir"
