@@ -53,19 +53,22 @@ gboolean th_tlv_tag_equal (ThTlvTag a, ThTlvTag b);
 gboolean th_tlv_tag_is_context (ThTlvTag tag, guint32 number);
 
 /* The reader walks a buffer it does not own, one element at a time, and never reads past
- * `len`. Every failure is a TH_ERROR_TLV_* error naming the byte offset. */
+ * `len`. Every failure is a TH_ERROR_TLV_* error naming the byte offset. Any tag is accepted
+ * at the top level, which may hold several elements in a row. */
 typedef struct
 {
   /*< private >*/
   const guint8 *data;
   gsize len;
-  gsize pos;
+  gsize pos;                  /* where the next element starts */
   guint depth;
   ThTlvType container_types[TH_TLV_MAX_DEPTH + 1];
+  gsize container_starts[TH_TLV_MAX_DEPTH + 1];
 
   /* the current element */
   gsize element_start;
   gsize element_end;          /* for containers: the end of the header until skipped */
+  gsize content_start;        /* for containers: where the members begin */
   ThTlvType type;
   ThTlvTag tag;
   guint64 uint_value;
@@ -90,13 +93,32 @@ guint        th_tlv_reader_get_depth    (const ThTlvReader *reader);
 /* Enter the container the reader is on; th_tlv_reader_next then walks its members. */
 gboolean     th_tlv_reader_enter        (ThTlvReader   *reader,
                                          GError       **error);
-/* Skip what is left of the current container and step out of it. */
+/* Skip what is left of the current container and step out of it; th_tlv_reader_next then
+ * moves to the element after the container. */
 gboolean     th_tlv_reader_exit         (ThTlvReader   *reader,
                                          GError       **error);
+/* Moves to the member of the current container (or of the top level) with the context tag
+ * `number`, wherever it is in the container. Returns FALSE with error unset when there is
+ * none (the reader is then at the container's end), FALSE with error set on malformed input. */
+gboolean     th_tlv_reader_find_context (ThTlvReader   *reader,
+                                         guint8         number,
+                                         GError       **error);
 /* Typed getters: each fails with TH_ERROR_TLV_TYPE when the element is of another type,
- * and with TH_ERROR_TLV_OVERFLOW when the value does not fit. */
+ * and with TH_ERROR_TLV_OVERFLOW when the value does not fit.
+ *
+ * Signedness is part of an integer's type, as in the Matter data model: get_uint reads only
+ * unsigned integers and get_int only signed ones, whatever the value. */
 gboolean     th_tlv_reader_get_uint     (const ThTlvReader *reader,
                                          guint64       *value,
+                                         GError       **error);
+gboolean     th_tlv_reader_get_uint8    (const ThTlvReader *reader,
+                                         guint8        *value,
+                                         GError       **error);
+gboolean     th_tlv_reader_get_uint16   (const ThTlvReader *reader,
+                                         guint16       *value,
+                                         GError       **error);
+gboolean     th_tlv_reader_get_uint32   (const ThTlvReader *reader,
+                                         guint32       *value,
                                          GError       **error);
 gboolean     th_tlv_reader_get_int      (const ThTlvReader *reader,
                                          gint64        *value,
@@ -112,7 +134,7 @@ gboolean     th_tlv_reader_get_bytes    (const ThTlvReader *reader,
                                          const guint8 **bytes,
                                          gsize         *len,
                                          GError       **error);
-/* Validated UTF-8; points into the buffer, not NUL-terminated. */
+/* Validated UTF-8 without NUL characters; points into the buffer, not NUL-terminated. */
 gboolean     th_tlv_reader_get_string   (const ThTlvReader *reader,
                                          const char   **str,
                                          gsize         *len,
@@ -123,14 +145,19 @@ gboolean     th_tlv_reader_get_element  (ThTlvReader   *reader,
                                          const guint8 **start,
                                          gsize         *len,
                                          GError       **error);
+/* The byte offset of the current element; between elements, of where the reader stands. */
 gsize        th_tlv_reader_get_offset   (const ThTlvReader *reader);
 
-/* The writer appends to a GByteArray it owns and always uses the shortest encoding. */
+/* The writer appends to a GByteArray it owns and always uses the shortest encoding for
+ * integers, lengths and tags. Misuse (a tag a container does not allow, a context tag above
+ * 255, unbalanced containers, invalid UTF-8) is a programming error: it is reported with
+ * g_critical and the element is not written. */
 typedef struct
 {
   /*< private >*/
   GByteArray *buffer;
   guint depth;
+  ThTlvType container_types[TH_TLV_MAX_DEPTH + 1];
 } ThTlvWriter;
 
 void         th_tlv_writer_init           (ThTlvWriter *writer);
@@ -164,7 +191,8 @@ void         th_tlv_writer_put_bytes      (ThTlvWriter *writer,
                                            ThTlvTag     tag,
                                            const guint8 *bytes,
                                            gsize        len);
-/* Appends an already-encoded element as it is (for elements kept opaque). */
+/* Appends an already-encoded element as it is (for elements kept opaque). It must be exactly
+ * one well-formed element with a tag the current container allows. */
 void         th_tlv_writer_put_raw        (ThTlvWriter *writer,
                                            const guint8 *element,
                                            gsize        len);
