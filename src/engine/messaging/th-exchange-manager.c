@@ -665,13 +665,35 @@ dispatch (ThExchangeManager *self,
   handler->func (exchange, message, handler->user_data);
 }
 
+static void log_drop (GSocketAddress *from,
+                      const char     *format,
+                      ...) G_GNUC_PRINTF (2, 3);
+
+/* Why a datagram was dropped, for debugging; formatted only when someone listens. */
+static void
+log_drop (GSocketAddress *from,
+          const char     *format,
+          ...)
+{
+  g_autofree char *where = NULL;
+  g_autofree char *why = NULL;
+  va_list args;
+
+  if (g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN))
+    return;
+  va_start (args, format);
+  why = g_strdup_vprintf (format, args);
+  va_end (args);
+  where = th_socket_address_to_string (from);
+  g_debug ("Dropping a message from %s: %s", where, why);
+}
+
 static void
 on_received (ThTransport       *transport,
              GBytes            *datagram,
              GSocketAddress    *from,
              ThExchangeManager *self)
 {
-  g_autofree char *where = th_socket_address_to_string (from);
   g_autoptr(GError) error = NULL;
   g_autoptr(ThMessage) message = NULL;
   g_autoptr(ThSession) transient = NULL;
@@ -684,18 +706,17 @@ on_received (ThTransport       *transport,
   data = g_bytes_get_data (datagram, &len);
   if (!th_message_header_decode (&header, data, len, &header_len, &error))
     {
-      g_debug ("Dropping a message from %s: %s", where, error->message);
+      log_drop (from, "%s", error->message);
       return;
     }
   if (header.security_flags & (TH_SECURITY_FLAG_PRIVACY | TH_SECURITY_FLAG_CONTROL))
     {
-      g_debug ("Dropping a message from %s: privacy and control messages are not supported",
-               where);
+      log_drop (from, "privacy and control messages are not supported");
       return;
     }
   if (th_message_header_get_session_type (&header) != TH_SESSION_TYPE_UNICAST)
     {
-      g_debug ("Dropping a message from %s: group messages are not supported", where);
+      log_drop (from, "group messages are not supported");
       return;
     }
 
@@ -705,8 +726,7 @@ on_received (ThTransport       *transport,
                                      GUINT_TO_POINTER (header.session_id));
       if (session == NULL)
         {
-          g_debug ("Dropping a message from %s for unknown session %u", where,
-                   header.session_id);
+          log_drop (from, "unknown session %u", header.session_id);
           return;
         }
     }
@@ -719,7 +739,7 @@ on_received (ThTransport       *transport,
         session = transient = th_session_new_unsecured (from, FALSE, header.source_node_id);
       if (session == NULL)
         {
-          g_debug ("Dropping an unsecured message from %s for no known session", where);
+          log_drop (from, "an unsecured message for no known session");
           return;
         }
     }
@@ -727,7 +747,7 @@ on_received (ThTransport       *transport,
   message = th_session_decode (session, datagram, &error);
   if (message == NULL)
     {
-      g_debug ("Dropping a message from %s: %s", where, error->message);
+      log_drop (from, "%s", error->message);
       return;
     }
 
@@ -748,13 +768,16 @@ on_received (ThTransport       *transport,
   if (!th_session_accept_counter (session, header.counter, &error))
     {
       /* The peer did not get our acknowledgement: it gets another, nothing more. */
-      g_debug ("Dropping a message from %s: %s", where, error->message);
+      log_drop (from, "%s", error->message);
       ack_orphan (self, session, message);
       return;
     }
 
   th_session_note_peer_activity (session, th_clock_now_ms (self->clock));
+  /* A handler may close the session or drop the last reference to the manager. */
+  g_object_ref (self);
   g_object_ref (session);
   dispatch (self, session, message);
   g_object_unref (session);
+  g_object_unref (self);
 }

@@ -85,10 +85,12 @@ th_socket_address_equal (GSocketAddress *a,
 
   ia = G_INET_SOCKET_ADDRESS (a);
   ib = G_INET_SOCKET_ADDRESS (b);
-  return g_inet_socket_address_get_port (ia) == g_inet_socket_address_get_port (ib) &&
-         g_inet_socket_address_get_scope_id (ia) == g_inet_socket_address_get_scope_id (ib) &&
-         g_inet_address_equal (g_inet_socket_address_get_address (ia),
-                               g_inet_socket_address_get_address (ib));
+  if (g_inet_socket_address_get_port (ia) != g_inet_socket_address_get_port (ib) ||
+      !g_inet_address_equal (g_inet_socket_address_get_address (ia),
+                             g_inet_socket_address_get_address (ib)))
+    return FALSE;
+  return g_socket_address_get_family (a) != G_SOCKET_FAMILY_IPV6 ||
+         g_inet_socket_address_get_scope_id (ia) == g_inet_socket_address_get_scope_id (ib);
 }
 
 char *

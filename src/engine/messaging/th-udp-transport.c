@@ -364,7 +364,8 @@ th_udp_address_parse (const char  *text,
       else if (close[1] != '\0')
         {
           g_set_error (error, TH_ERROR, TH_ERROR_ADDRESS,
-                       _("“%s” follows the bracketed address in “%s”; only “:port” may"),
+                       _("“%s” follows the bracketed address in “%s”; only “:port” "
+                         "may"),
                        close + 1, text);
           return NULL;
         }
