@@ -95,15 +95,14 @@ th_pase_initiator_free (ThPaseInitiator *self)
   g_free (self);
 }
 
-gboolean
-th_pase_initiator_set_test_randomness (ThPaseInitiator  *self,
-                                       const guint8      random[TH_PASE_RANDOM_LEN],
-                                       const guint8     *x,
-                                       GError          **error)
+void
+th_pase_initiator_set_test_randomness (ThPaseInitiator *self,
+                                       const guint8    *random,
+                                       const guint8    *x)
 {
-  g_return_val_if_fail (self != NULL, FALSE);
-  g_return_val_if_fail (random != NULL, FALSE);
-  g_return_val_if_fail (self->state == TH_PASE_INITIATOR_NEW, FALSE);
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (random != NULL);
+  g_return_if_fail (self->state == TH_PASE_INITIATOR_NEW);
 
   self->has_test_random = TRUE;
   memcpy (self->random, random, TH_PASE_RANDOM_LEN);
@@ -112,7 +111,6 @@ th_pase_initiator_set_test_randomness (ThPaseInitiator  *self,
       self->has_test_scalar = TRUE;
       memcpy (self->test_scalar, x, TH_SPAKE2P_W_LEN);
     }
-  return TRUE;
 }
 
 GBytes *

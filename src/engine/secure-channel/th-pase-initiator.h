@@ -44,10 +44,9 @@ void                  th_pase_initiator_free           (ThPaseInitiator         
 
 /* For test vectors only: this initiatorRandom, and this SPAKE2+ scalar x when not NULL,
  * instead of fresh random ones. Call before start. */
-gboolean              th_pase_initiator_set_test_randomness (ThPaseInitiator      *self,
-                                                             const guint8          random[TH_PASE_RANDOM_LEN],
-                                                             const guint8         *x,
-                                                             GError              **error);
+void                  th_pase_initiator_set_test_randomness (ThPaseInitiator      *self,
+                                                             const guint8         *random,
+                                                             const guint8         *x);
 
 /* The PBKDFParamRequest payload. */
 GBytes               *th_pase_initiator_start          (ThPaseInitiator           *self,

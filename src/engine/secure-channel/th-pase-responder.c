@@ -37,7 +37,7 @@ struct _ThPaseResponder
 };
 
 ThPaseResponder *
-th_pase_responder_new (const guint8               verifier[TH_SPAKE2P_VERIFIER_LEN],
+th_pase_responder_new (const guint8              *verifier,
                        const ThPbkdfParameters   *pbkdf_parameters,
                        guint16                    local_session_id,
                        const ThSessionParameters *local_parameters,
@@ -81,15 +81,14 @@ th_pase_responder_free (ThPaseResponder *self)
   g_free (self);
 }
 
-gboolean
-th_pase_responder_set_test_randomness (ThPaseResponder  *self,
-                                       const guint8      random[TH_PASE_RANDOM_LEN],
-                                       const guint8     *y,
-                                       GError          **error)
+void
+th_pase_responder_set_test_randomness (ThPaseResponder *self,
+                                       const guint8    *random,
+                                       const guint8    *y)
 {
-  g_return_val_if_fail (self != NULL, FALSE);
-  g_return_val_if_fail (random != NULL, FALSE);
-  g_return_val_if_fail (self->state == TH_PASE_RESPONDER_AWAITING_PBKDF_PARAM_REQUEST, FALSE);
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (random != NULL);
+  g_return_if_fail (self->state == TH_PASE_RESPONDER_AWAITING_PBKDF_PARAM_REQUEST);
 
   self->has_test_random = TRUE;
   memcpy (self->random, random, TH_PASE_RANDOM_LEN);
@@ -98,7 +97,6 @@ th_pase_responder_set_test_randomness (ThPaseResponder  *self,
       self->has_test_scalar = TRUE;
       memcpy (self->test_scalar, y, TH_SPAKE2P_W_LEN);
     }
-  return TRUE;
 }
 
 /* Fails the handshake; `tell_peer` answers with INVALID_PARAMETER, as a device does to any

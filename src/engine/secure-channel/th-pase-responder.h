@@ -26,9 +26,10 @@ typedef enum
  * report (ESTABLISHED), or with a status report saying what was wrong (FAILED). */
 typedef struct _ThPaseResponder ThPaseResponder;
 
-/* `verifier` is w0 || L (th_spake2p_compute_verifier), made with `pbkdf_parameters`.
- * `local_parameters` (may be NULL) are what the device announces in its response. */
-ThPaseResponder      *th_pase_responder_new          (const guint8               verifier[TH_SPAKE2P_VERIFIER_LEN],
+/* `verifier` is w0 || L (TH_SPAKE2P_VERIFIER_LEN bytes from th_spake2p_compute_verifier),
+ * made with `pbkdf_parameters`. `local_parameters` (may be NULL) are what the device
+ * announces in its response. */
+ThPaseResponder      *th_pase_responder_new          (const guint8              *verifier,
                                                       const ThPbkdfParameters   *pbkdf_parameters,
                                                       guint16                    local_session_id,
                                                       const ThSessionParameters *local_parameters,
@@ -36,10 +37,9 @@ ThPaseResponder      *th_pase_responder_new          (const guint8              
 void                  th_pase_responder_free         (ThPaseResponder           *self);
 
 /* For test vectors only: this responderRandom, and this SPAKE2+ scalar y when not NULL. */
-gboolean              th_pase_responder_set_test_randomness (ThPaseResponder    *self,
-                                                             const guint8        random[TH_PASE_RANDOM_LEN],
-                                                             const guint8       *y,
-                                                             GError            **error);
+void                  th_pase_responder_set_test_randomness (ThPaseResponder    *self,
+                                                             const guint8       *random,
+                                                             const guint8       *y);
 
 ThPaseResult          th_pase_responder_process      (ThPaseResponder           *self,
                                                       guint8                     opcode,
