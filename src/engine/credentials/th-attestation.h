@@ -112,7 +112,7 @@ gboolean             th_attestation_result_get_product_id (ThAttestationResult *
 /* The decoded certification declaration (certificate id, certification type...), or NULL
  * when there was none to decode. Its signature may still have failed: see the findings. */
 const ThCertificationDeclaration *
-                     th_attestation_result_get_certification_declaration (ThAttestationResult *self);
+th_attestation_result_get_certification_declaration (ThAttestationResult *self);
 
 /* Runs every check that its inputs allow and reports each problem as a finding; nothing is
  * left out because an earlier check failed. `revocations` may be NULL. */
