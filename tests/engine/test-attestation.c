@@ -1478,13 +1478,6 @@ test_pki_stale_trust_store (void)
   g_assert_true (th_attestation_result_has_finding (result, TH_ATTESTATION_TRUST_STORE_STALE));
 }
 
-static char *
-hex (const guint8 *data,
-     gsize         len)
-{
-  return th_test_bytes_to_hex (data, len);
-}
-
 static void
 test_pki_revoked (void)
 {
@@ -1492,6 +1485,7 @@ test_pki_revoked (void)
   g_autoptr(ThRevocationSet) revocations = th_revocation_set_new ();
   g_autoptr(GError) error = NULL;
   const ASN1_OCTET_STRING *pai_key_id;
+  g_autofree char *lower_hex = NULL;
   g_autofree char *key_id_hex = NULL;
   g_autofree char *issuer_name = NULL;
   g_autofree char *json = NULL;
@@ -1500,7 +1494,8 @@ test_pki_revoked (void)
 
   pki_init (&pki);
   pai_key_id = X509_get0_subject_key_id (pki.pai);
-  key_id_hex = g_ascii_strup (hex (ASN1_STRING_get0_data (pai_key_id), 20), -1);
+  lower_hex = th_test_bytes_to_hex (ASN1_STRING_get0_data (pai_key_id), 20);
+  key_id_hex = g_ascii_strup (lower_hex, -1);
   name_len = i2d_X509_NAME (X509_get_subject_name (pki.pai), NULL);
   {
     unsigned char *p = name_der = g_malloc ((gsize) name_len);

@@ -12,6 +12,7 @@
 #include "credentials/th-attestation-x509.h"
 #include "credentials/th-attestation.h"
 #include "credentials/th-certification-declaration.h"
+#include "crypto/th-crypto.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t *data,
                             size_t         size);
