@@ -528,10 +528,8 @@ test_cd_envelope_damage (void)
       g_assert_error (error, TH_ERROR, TH_ERROR_CERTIFICATION_DECLARATION);
     }
 
-  /* Flipping any bit leaves an envelope that is refused, or whose signature fails, or whose
-   * payload does not decode, except within the parts the signature does not cover and the
-   * parser skips or does not compare (there are none in Matter's profile but the signature's
-   * own encoding, which the DER check catches). */
+  /* The profile leaves nothing unchecked: flipping any bit makes the envelope malformed or
+   * its signature fail. */
   for (gsize i = 0; i < len; i++)
     {
       g_autoptr(GError) error = NULL;

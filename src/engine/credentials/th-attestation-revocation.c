@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <openssl/asn1.h>
+#include <openssl/crypto.h>
 
 #include "th-attestation-revocation.h"
 #include "th-attestation-x509.h"
@@ -262,15 +263,28 @@ th_revocation_set_get_size (ThRevocationSet *self)
   return self->entries->len;
 }
 
+static GBytes *
+name_to_der (const X509_NAME *name)
+{
+  unsigned char *der = NULL;
+  int len = i2d_X509_NAME (name, &der);
+  GBytes *bytes;
+
+  if (len <= 0)
+    return NULL;
+  bytes = g_bytes_new (der, (gsize) len);
+  OPENSSL_free (der);
+  return bytes;
+}
+
 gboolean
 th_revocation_set_contains (ThRevocationSet *self,
                             X509            *cert)
 {
   g_autoptr(GBytes) serial = NULL;
-  g_autofree unsigned char *issuer_der = NULL;
+  g_autoptr(GBytes) issuer_name = NULL;
   const ASN1_INTEGER *serial_number;
   const guint8 *akid;
-  int issuer_len;
 
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (cert != NULL, FALSE);
@@ -280,29 +294,18 @@ th_revocation_set_contains (ThRevocationSet *self,
   serial_number = X509_get0_serialNumber (cert);
   serial = serial_new (ASN1_STRING_get0_data (serial_number),
                        (gsize) ASN1_STRING_length (serial_number));
-  issuer_len = i2d_X509_NAME (X509_get_issuer_name (cert), NULL);
-  if (issuer_len <= 0)
+  issuer_name = name_to_der (X509_get_issuer_name (cert));
+  if (issuer_name == NULL)
     return FALSE;
-  {
-    unsigned char *p = issuer_der = g_malloc ((gsize) issuer_len);
-
-    if (i2d_X509_NAME (X509_get_issuer_name (cert), &p) != issuer_len)
-      return FALSE;
-  }
 
   for (guint i = 0; i < self->entries->len; i++)
     {
       const Entry *entry = &g_array_index (self->entries, Entry, i);
 
-      if (memcmp (entry->issuer_key_id, akid, TH_KEY_ID_LEN) != 0 ||
-          !g_bytes_equal (entry->serial, serial))
-        continue;
-      if (entry->issuer_name != NULL &&
-          (g_bytes_get_size (entry->issuer_name) != (gsize) issuer_len ||
-           memcmp (g_bytes_get_data (entry->issuer_name, NULL), issuer_der,
-                   (gsize) issuer_len) != 0))
-        continue;
-      return TRUE;
+      if (memcmp (entry->issuer_key_id, akid, TH_KEY_ID_LEN) == 0 &&
+          g_bytes_equal (entry->serial, serial) &&
+          (entry->issuer_name == NULL || g_bytes_equal (entry->issuer_name, issuer_name)))
+        return TRUE;
     }
   return FALSE;
 }
