@@ -402,6 +402,21 @@ th_x509_get_matter_ids (X509         *cert,
   return TRUE;
 }
 
+ThP256Key *
+th_x509_get_p256_key (X509    *cert,
+                      GError **error)
+{
+  EVP_PKEY *pkey = X509_get0_pubkey (cert);
+
+  if (pkey == NULL)
+    {
+      th_crypto_set_error (error, TH_ERROR_CRYPTO_INVALID_KEY,
+                           _("The certificate’s public key cannot be decoded"));
+      return NULL;
+    }
+  return th_p256_key_new_from_evp_pkey (pkey, error);
+}
+
 char *
 th_asn1_time_to_string (const ASN1_TIME *time)
 {

@@ -8,6 +8,8 @@
 #include <glib.h>
 #include <openssl/x509.h>
 
+#include "crypto/th-crypto.h"
+
 G_BEGIN_DECLS
 
 /* Subject and authority key identifiers in Matter's attestation certificates are SHA-1 sized. */
@@ -54,6 +56,11 @@ gboolean   th_x509_get_authority_key_id (X509          *cert,
  * (not four upper-case hex digits, given twice, or a CN prefix without its digits). */
 gboolean   th_x509_get_matter_ids       (X509          *cert,
                                          ThMatterIds   *ids,
+                                         GError       **error);
+
+/* The certificate's public key, which must be a P-256 key; TH_ERROR_CRYPTO_INVALID_KEY
+ * otherwise (also when it cannot be decoded). */
+ThP256Key *th_x509_get_p256_key         (X509          *cert,
                                          GError       **error);
 
 /* "2031-12-31", in UTC, for messages; "?" when the time cannot be read. */

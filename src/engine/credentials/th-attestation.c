@@ -381,7 +381,7 @@ check_profile (Verification *v,
     add_finding (v->result, check, _("%s is not an X.509 version 3 certificate."), name);
   if (X509_get_signature_nid (cert) != NID_ecdsa_with_SHA256)
     add_finding (v->result, check, _("%s is not signed with ECDSA and SHA-256."), name);
-  key = th_p256_key_new_from_evp_pkey (X509_get0_pubkey (cert), NULL);
+  key = th_x509_get_p256_key (cert, NULL);
   if (key == NULL)
     add_finding (v->result, check, _("%s does not have a P-256 public key."), name);
   if (flags & EXFLAG_INVALID)
@@ -448,8 +448,18 @@ check_validity (Verification *v,
   const ASN1_TIME *not_after = X509_get0_notAfter (cert);
   g_autofree char *before = th_asn1_time_to_string (not_before);
   g_autofree char *after = th_asn1_time_to_string (not_after);
+  int before_now = X509_cmp_time (not_before, &now);
+  int after_now = X509_cmp_time (not_after, &now);
 
-  if (X509_cmp_time (not_before, &now) > 0)
+  if (before_now == 0 || after_now == 0)
+    {
+      /* Translators: %s is a certificate's name, such as “The device’s attestation
+       * certificate (DAC)”. */
+      add_finding (v->result, profile_check (role), _("%s has a malformed validity period."),
+                   role_name (role));
+      return;
+    }
+  if (before_now > 0)
     {
       if (role == ROLE_DAC)
         add_finding (v->result, TH_ATTESTATION_DAC_NOT_YET_VALID,
@@ -467,7 +477,7 @@ check_validity (Verification *v,
                        "Check the computer’s date."),
                      before);
     }
-  if (X509_cmp_time (not_after, &now) < 0)
+  if (after_now < 0)
     {
       if (role == ROLE_DAC)
         add_finding (v->result, TH_ATTESTATION_DAC_EXPIRED,
@@ -607,7 +617,7 @@ check_attestation_signature (Verification *v)
                    g_bytes_get_size (info->attestation_signature), TH_P256_SIGNATURE_LEN);
       return;
     }
-  key = th_p256_key_new_from_evp_pkey (X509_get0_pubkey (v->dac), NULL);
+  key = th_x509_get_p256_key (v->dac, NULL);
   if (key == NULL)
     {
       add_finding (v->result, TH_ATTESTATION_SIGNATURE_INVALID,

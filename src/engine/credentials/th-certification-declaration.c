@@ -884,7 +884,7 @@ add_signer (ThCdSigners  *self,
                    TH_CD_KEY_ID_LEN);
       return FALSE;
     }
-  signer.key = th_p256_key_new_from_evp_pkey (X509_get0_pubkey (cert), error);
+  signer.key = th_x509_get_p256_key (cert, error);
   if (signer.key == NULL)
     return FALSE;
 
