@@ -15,6 +15,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include "credentials/th-attestation-x509.h"
 #include "credentials/th-attestation.h"
 #include "credentials/th-certification-declaration.h"
 #include "credentials/th-paa-store.h"
@@ -23,7 +24,6 @@
 #include "th-test-utils.h"
 #include "tlv/th-tlv.h"
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (X509, X509_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EVP_PKEY, EVP_PKEY_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BIO, BIO_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CMS_ContentInfo, CMS_ContentInfo_free)
@@ -1765,6 +1765,98 @@ test_cd_signers_directory (void)
   g_assert_no_error (error);
 }
 
+/* ---- Vendor and product ids in subjects ---- */
+
+static X509 *
+cert_with_subject (Pki        *pki,
+                   const char *common_name,
+                   const char *vendor_id,
+                   const char *product_id)
+{
+  CertSpec spec = dac_spec (pki->now);
+
+  spec.common_name = common_name;
+  spec.vendor_id = vendor_id;
+  spec.product_id = product_id;
+  return make_certificate (&spec, pki->dac_key, pki->pai, pki->pai_key);
+}
+
+static void
+test_matter_ids (void)
+{
+  g_auto(Pki) pki = { 0 };
+  const struct
+  {
+    const char *common_name;
+    const char *vendor_id;
+    const char *product_id;
+    gboolean valid;
+    gint vendor;    /* -1: absent */
+    gint product;
+  } cases[] = {
+    { "ACME DAC Mvid:FFF1 Mpid:00B1", NULL, NULL, TRUE, 0xFFF1, 0x00B1 },
+    { "Mpid:8001 first, then Mvid:FFF2", NULL, NULL, TRUE, 0xFFF2, 0x8001 },
+    { "Plain name", NULL, NULL, TRUE, -1, -1 },
+    /* The attributes win over the common name. */
+    { "Mvid:FFF1 Mpid:8000", "FFF2", NULL, TRUE, 0xFFF2, -1 },
+    { "Mvid:fff1", NULL, NULL, FALSE, 0, 0 },
+    { "Mvid:FFF1 Mpid:", NULL, NULL, FALSE, 0, 0 },
+    { "Mvid:FFF Mvid:FFF1", NULL, NULL, TRUE, 0xFFF1, -1 },
+    /* Only the first 64 bytes of the common name are searched. */
+    { "0123456789012345678901234567890123456789012345678901234567890 Mvid:FFF1", NULL, NULL,
+      TRUE, -1, -1 },
+    { "DAC", "fff1", "8000", FALSE, 0, 0 },
+    { "DAC", "FFF1", "80001", FALSE, 0, 0 },
+  };
+
+  pki_init (&pki);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(X509) cert = cert_with_subject (&pki, cases[i].common_name, cases[i].vendor_id,
+                                                cases[i].product_id);
+      g_autoptr(GError) error = NULL;
+      ThMatterIds ids;
+
+      g_test_message ("subject %s", cases[i].common_name);
+      if (!cases[i].valid)
+        {
+          g_assert_false (th_x509_get_matter_ids (cert, &ids, &error));
+          g_assert_error (error, TH_ERROR, TH_ERROR_ATTESTATION_CERTIFICATE);
+          continue;
+        }
+      th_x509_get_matter_ids (cert, &ids, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (ids.has_vendor_id, ==, cases[i].vendor >= 0);
+      g_assert_cmpint (ids.has_product_id, ==, cases[i].product >= 0);
+      if (ids.has_vendor_id)
+        g_assert_cmphex (ids.vendor_id, ==, cases[i].vendor);
+      if (ids.has_product_id)
+        g_assert_cmphex (ids.product_id, ==, cases[i].product);
+    }
+
+  /* A second vendor ID attribute. */
+  {
+    g_autoptr(X509) cert = cert_with_subject (&pki, "DAC", "FFF1", "8000");
+    g_autoptr(GError) error = NULL;
+    ThMatterIds ids;
+
+    X509_NAME_add_entry_by_txt (X509_get_subject_name (cert), "1.3.6.1.4.1.37244.2.1",
+                                MBSTRING_UTF8, (const unsigned char *) "FFF1", -1, -1, 0);
+    g_assert_false (th_x509_get_matter_ids (cert, &ids, &error));
+    g_assert_error (error, TH_ERROR, TH_ERROR_ATTESTATION_CERTIFICATE);
+  }
+
+  /* Through the verifier: a malformed subject is a profile failure of that certificate. */
+  {
+    g_autoptr(X509) dac = cert_with_subject (&pki, "Mvid:fff1", NULL, NULL);
+    g_autoptr(ThAttestationResult) result = pki_verify_with (&pki, dac, NULL, FALSE, NULL, NULL,
+                                                             NULL);
+
+    ASSERT_FAILURES (result, TH_ATTESTATION_DAC_PROFILE);
+    g_assert_false (th_attestation_result_get_vendor_id (result, NULL));
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1803,6 +1895,7 @@ main (int   argc,
   g_test_add_func ("/attestation/pki/untrusted-paa", test_pki_untrusted_paa);
   g_test_add_func ("/attestation/pki/stale-trust-store", test_pki_stale_trust_store);
   g_test_add_func ("/attestation/pki/revoked", test_pki_revoked);
+  g_test_add_func ("/attestation/x509/matter-ids", test_matter_ids);
   g_test_add_func ("/attestation/revocation/json-errors", test_revocation_json_errors);
   g_test_add_func ("/attestation/paa-store/directory", test_paa_store_directory);
   g_test_add_func ("/attestation/paa-store/shared-roots", test_paa_store_shared_roots);
