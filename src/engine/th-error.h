@@ -60,6 +60,14 @@ typedef enum
   /* interaction model */
   TH_ERROR_IM_STATUS = 600,
   TH_ERROR_IM_PROTOCOL,
+
+  /* device attestation */
+  TH_ERROR_ATTESTATION_CERTIFICATE = 800,
+  TH_ERROR_CERTIFICATION_DECLARATION,
+  TH_ERROR_CD_SIGNER_UNKNOWN,
+  TH_ERROR_TRUST_STORE,
+  TH_ERROR_REVOCATION_SET,
+  TH_ERROR_ATTESTATION_ELEMENTS,
 } ThError;
 
 GQuark th_error_quark (void);
