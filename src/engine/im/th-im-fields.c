@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <openssl/crypto.h>
 #include <string.h>
 
 #include "th-error.h"
@@ -328,4 +329,30 @@ th_im_fields_enter_array (const ThImFields *fields,
       return FALSE;
     }
   return TRUE;
+}
+
+typedef struct
+{
+  gsize len;
+  guint8 data[];
+} WipedBuffer;
+
+static void
+wiped_buffer_free (gpointer data)
+{
+  WipedBuffer *buffer = data;
+
+  OPENSSL_cleanse (buffer->data, buffer->len);
+  g_free (buffer);
+}
+
+GBytes *
+th_im_wiped_bytes_new (gsize    len,
+                       guint8 **data)
+{
+  WipedBuffer *buffer = g_malloc (sizeof *buffer + len);
+
+  buffer->len = len;
+  *data = buffer->data;
+  return g_bytes_new_with_free_func (buffer->data, len, wiped_buffer_free, buffer);
 }

@@ -94,4 +94,9 @@ void     th_im_fields_propagate   (const char    *what,
                                    GError       **error,
                                    GError        *local);
 
+/* `len` bytes for the caller to fill through `data`, wiped when the last reference to the
+ * GBytes goes: for encodings that carry secrets. */
+GBytes  *th_im_wiped_bytes_new    (gsize          len,
+                                   guint8       **data);
+
 G_END_DECLS

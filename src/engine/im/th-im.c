@@ -5,7 +5,6 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
-#include <openssl/crypto.h>
 #include <string.h>
 
 #include "th-error.h"
@@ -256,34 +255,6 @@ th_im_status_check (const ThImStatusIB *status,
   return FALSE;
 }
 
-/* Memory that is wiped when the last reference to its GBytes goes */
-
-typedef struct
-{
-  gsize len;
-  guint8 data[];
-} WipedBuffer;
-
-static void
-wiped_buffer_free (gpointer data)
-{
-  WipedBuffer *buffer = data;
-
-  OPENSSL_cleanse (buffer->data, buffer->len);
-  g_free (buffer);
-}
-
-static GBytes *
-wiped_bytes_new (gsize     len,
-                 guint8  **data)
-{
-  WipedBuffer *buffer = g_malloc (sizeof *buffer + len);
-
-  buffer->len = len;
-  *data = buffer->data;
-  return g_bytes_new_with_free_func (buffer->data, len, wiped_buffer_free, buffer);
-}
-
 /* Encoders */
 
 static void
@@ -414,7 +385,7 @@ finish_spliced (ThTlvWriter  *writer,
   for (gsize i = 0; i < n_splices; i++)
     total += splices[i].prefix_len + splices[i].data_len;
 
-  bytes = wiped_bytes_new (total, &out);
+  bytes = th_im_wiped_bytes_new (total, &out);
   p = out;
   for (gsize i = 0; i < n_splices; i++)
     {
