@@ -144,7 +144,12 @@ get_member_bytes (ThTlvReader   *reader,
     }
   if (*len < min_len || *len > max_len)
     {
-      if (min_len == max_len)
+      if (max_len == G_MAXSIZE)
+        g_set_error (error, TH_ERROR, TH_ERROR_IM_ELEMENTS_MALFORMED,
+                     _("The %s are malformed: the %s at byte %zu is %zu bytes long, less than "
+                       "the %zu required"),
+                     what, member, th_tlv_reader_get_offset (reader), *len, min_len);
+      else if (min_len == max_len)
         g_set_error (error, TH_ERROR, TH_ERROR_IM_ELEMENTS_MALFORMED,
                      _("The %s are malformed: the %s at byte %zu is %zu bytes long instead of "
                        "%zu"), what, member, th_tlv_reader_get_offset (reader), *len, min_len);
