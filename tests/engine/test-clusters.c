@@ -200,7 +200,8 @@ test_add_noc_and_root (void)
   add_noc = th_operational_credentials_encode_add_noc (noc, icac, ipk, 0x1122334455667788,
                                                        0xFFF1);
   expected = g_strconcat ("15",
-                          "31000d01", noc_hex,        /* NOCValue (0): 269 = 0x010d, two-byte length */
+                          /* NOCValue (0): 269 = 0x010d bytes, a two-byte length */
+                          "31000d01", noc_hex,
                           "3001fc", icac_hex,         /* ICACValue (1): 252 bytes */
                           "300210" "a0a1a2a3a4a5a6a7a8a9aaabacadaeaf",  /* IPKValue (2): 16 bytes */
                           "27038877665544332211",     /* CaseAdminSubject (3), eight bytes */
