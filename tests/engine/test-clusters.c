@@ -469,6 +469,7 @@ test_noc_response (void)
   g_assert_cmpstr (error->message, ==, "The device refused AddNOC: The device belongs to as "
                    "many fabrics as it can; remove it from another app first. It says: “full”");
   g_clear_error (&error);
+  th_noc_response_clear (&response);
 
   g_assert_false (th_noc_response_decode (g_bytes_get_data (index_zero, NULL),
                                           g_bytes_get_size (index_zero), &response, &error));
@@ -1016,6 +1017,7 @@ test_basic_information (void)
   g_assert_true (info.has_specification_version);
   g_assert_cmphex (info.specification_version, ==, 0x01040000);
   g_assert_false (info.has_max_paths_per_invoke);
+  th_basic_information_clear (&info);
 
   /* a mandatory attribute missing */
   report_begin (&writer);

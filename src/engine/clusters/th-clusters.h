@@ -314,7 +314,9 @@ typedef struct
   char *debug_text;
 } ThCommissioningResponse;
 
-/* `name` names the response in errors, e.g. "ArmFailSafeResponse". */
+/* `name` names the response in errors, e.g. "ArmFailSafeResponse". Like every decoder here
+ * that fills a structure with allocated members, it expects `response` empty and leaves it
+ * empty on failure. */
 gboolean th_commissioning_response_decode (const guint8             *fields,
                                            gsize                     fields_len,
                                            const char               *name,

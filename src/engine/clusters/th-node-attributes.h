@@ -46,6 +46,7 @@ typedef struct
   guint16 max_paths_per_invoke;
 } ThBasicInformation;
 
+/* Fills `info`, which must be empty (cleared); on failure it is left empty. */
 gboolean th_basic_information_decode (ThImAttributeValues  *values,
                                       ThBasicInformation   *info,
                                       GError              **error);
