@@ -48,10 +48,12 @@ typedef enum
 #define TH_PAYLOAD_TAG_NUMBER_OF_DEVICES 0x03
 #define TH_PAYLOAD_TAG_COMMISSIONING_TIMEOUT 0x04
 
+/* A TLV element this codec does not interpret: a vendor element (tags 0x80..0xFF), or a
+ * Matter-common element that this version does not know (0x05..0x7F). */
 typedef struct
 {
-  guint8 tag;                 /* 0x80..0xFF */
-  GBytes *element;            /* the whole encoded TLV element, kept as it came */
+  guint8 tag;                 /* its context tag */
+  GBytes *element;            /* the whole encoded TLV element, tag included, kept as it came */
 } ThPayloadVendorElement;
 
 typedef struct
@@ -61,7 +63,8 @@ typedef struct
   gboolean has_vendor_product;/* FALSE for an 11-digit manual code */
   guint16 vendor_id;
   guint16 product_id;
-  ThCommissioningFlow flow;
+  ThCommissioningFlow flow;   /* CUSTOM from a 21-digit manual code, which stands for
+                               * user-intent or custom: the DCL tells which */
   gboolean has_capabilities;  /* FALSE for manual codes */
   guint8 capabilities;        /* ThDiscoveryCapabilities bits, as read (unknown bits kept) */
   gboolean short_discriminator;/* TRUE when only the upper 4 bits are known */
@@ -70,18 +73,25 @@ typedef struct
   ThPasscodeValidity passcode_validity;
 
   /* the optional TLV section of a QR code; absent fields are NULL or 0 */
-  char *serial_number;
+  char *serial_number;        /* text, or decimal digits when serial_number_is_integer */
   gboolean serial_number_is_integer;
   guint32 pbkdf_iterations;
   GBytes *pbkdf_salt;
   guint8 number_of_devices;
   guint16 commissioning_timeout;
-  GPtrArray *vendor_elements; /* of ThPayloadVendorElement; may be NULL */
+  GPtrArray *vendor_elements; /* of ThPayloadVendorElement, in the order they came; may be
+                               * NULL; add with th_setup_payload_add_vendor_element () */
 } ThSetupPayload;
 
 ThSetupPayload  *th_setup_payload_new            (void);
 ThSetupPayload  *th_setup_payload_copy           (const ThSetupPayload *payload);
 void             th_setup_payload_free           (ThSetupPayload       *payload);
+
+/* Appends an element to vendor_elements (creating it); element is the whole encoded TLV
+ * element with the context tag `tag`. Encoding refuses elements that are not. */
+void             th_setup_payload_add_vendor_element (ThSetupPayload *payload,
+                                                      guint8          tag,
+                                                      GBytes         *element);
 
 /* The short (4-bit) discriminator, whichever form the payload holds. */
 guint8           th_setup_payload_get_short_discriminator (const ThSetupPayload *payload);
@@ -90,8 +100,10 @@ guint8           th_setup_payload_get_short_discriminator (const ThSetupPayload 
  * joined with '*'), or an 11- or 21-digit manual code with optional spaces or dashes.
  * Leading and trailing white space is ignored. Returns a non-empty array of ThSetupPayload
  * (owned, free function set) or NULL with a TH_ERROR_PAYLOAD_* error that names the field or
- * the position. A payload with a forbidden passcode is returned with passcode_validity set;
- * callers must check it (th_setup_payload_validate). */
+ * the position. Text that starts with anything but a digit is taken for QR text, which may
+ * also be one '%'-separated segment among others. A payload whose passcode is out of range
+ * or forbidden is returned with passcode_validity set, so that it can be shown; callers
+ * must check it (th_setup_payload_validate) before using the payload. */
 GPtrArray       *th_setup_payload_parse          (const char   *text,
                                                   GError      **error);
 GPtrArray       *th_setup_payload_parse_qr       (const char   *text,

@@ -173,6 +173,65 @@ read_tag (const guint8 *p,
     }
 }
 
+/* The size of an integer or a float after the tag */
+static guint
+fixed_value_size (guint element_type)
+{
+  switch (element_type)
+    {
+    case ELEMENT_FLOAT32:
+      return 4;
+    case ELEMENT_FLOAT64:
+      return 8;
+    default:
+      return 1u << (element_type & 3);
+    }
+}
+
+/* Turns the little-endian bits of an integer or a float into its value. */
+static ThTlvType
+decode_fixed_value (guint    element_type,
+                    guint    size,
+                    guint64  bits,
+                    gint64  *int_value,
+                    double  *float_value)
+{
+  if (element_type == ELEMENT_FLOAT32)
+    {
+      guint32 bits32 = (guint32) bits;
+      float f;
+
+      memcpy (&f, &bits32, sizeof f);
+      *float_value = f;
+      return TH_TLV_TYPE_FLOAT;
+    }
+  if (element_type == ELEMENT_FLOAT64)
+    {
+      memcpy (float_value, &bits, sizeof *float_value);
+      return TH_TLV_TYPE_FLOAT;
+    }
+  if (element_type >= ELEMENT_UNSIGNED_INT)
+    return TH_TLV_TYPE_UNSIGNED_INT;
+
+  /* sign-extend from the encoded width */
+  switch (size)
+    {
+    case 1:
+      *int_value = (gint8) bits;
+      break;
+    case 2:
+      *int_value = (gint16) bits;
+      break;
+    case 4:
+      *int_value = (gint32) bits;
+      break;
+    default:
+      *int_value = (gint64) bits;
+      break;
+    }
+  return TH_TLV_TYPE_SIGNED_INT;
+}
+
 /* Reads the element at reader->pos and moves past it (past a container's header only). At
  * the end of the current container, or of the input at the top level, the reader is left
  * between elements with pos on the end marker. On failure the reader is unchanged. */
@@ -267,12 +326,7 @@ read_element (ThTlvReader *reader,
     case ELEMENT_UNSIGNED_INT ... ELEMENT_UNSIGNED_INT + 3:
     case ELEMENT_FLOAT32:
     case ELEMENT_FLOAT64:
-      if (element_type == ELEMENT_FLOAT32)
-        size = 4;
-      else if (element_type == ELEMENT_FLOAT64)
-        size = 8;
-      else
-        size = 1u << (element_type & 3);
+      size = fixed_value_size (element_type);
       if (size > remaining)
         {
           g_set_error (error, TH_ERROR, TH_ERROR_TLV_TRUNCATED,
@@ -281,43 +335,7 @@ read_element (ThTlvReader *reader,
         }
       uint_value = read_le (data + p, size);
       p += size;
-      if (element_type == ELEMENT_FLOAT32)
-        {
-          guint32 bits = (guint32) uint_value;
-          float f;
-
-          memcpy (&f, &bits, sizeof f);
-          type = TH_TLV_TYPE_FLOAT;
-          float_value = f;
-        }
-      else if (element_type == ELEMENT_FLOAT64)
-        {
-          memcpy (&float_value, &uint_value, sizeof float_value);
-          type = TH_TLV_TYPE_FLOAT;
-        }
-      else if (element_type < ELEMENT_UNSIGNED_INT)
-        {
-          type = TH_TLV_TYPE_SIGNED_INT;
-          switch (size)
-            {
-            case 1:
-              int_value = (gint8) uint_value;
-              break;
-            case 2:
-              int_value = (gint16) uint_value;
-              break;
-            case 4:
-              int_value = (gint32) uint_value;
-              break;
-            default:
-              int_value = (gint64) uint_value;
-              break;
-            }
-        }
-      else
-        {
-          type = TH_TLV_TYPE_UNSIGNED_INT;
-        }
+      type = decode_fixed_value (element_type, size, uint_value, &int_value, &float_value);
       break;
 
     case ELEMENT_FALSE:

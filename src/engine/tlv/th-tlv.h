@@ -53,8 +53,10 @@ gboolean th_tlv_tag_equal (ThTlvTag a, ThTlvTag b);
 gboolean th_tlv_tag_is_context (ThTlvTag tag, guint32 number);
 
 /* The reader walks a buffer it does not own, one element at a time, and never reads past
- * `len`. Every failure is a TH_ERROR_TLV_* error naming the byte offset. Any tag is accepted
- * at the top level, which may hold several elements in a row. */
+ * `len`. Every failure is a TH_ERROR_TLV_* error naming the byte offset; a reader that failed
+ * stays where it was, so the same call fails again. Any tag is accepted at the top level,
+ * which may hold several elements in a row. Strings are checked for UTF-8 only by
+ * th_tlv_reader_get_string. The reader holds no resources: a copy of it may look ahead. */
 typedef struct
 {
   /*< private >*/
@@ -103,8 +105,9 @@ gboolean     th_tlv_reader_exit         (ThTlvReader   *reader,
 gboolean     th_tlv_reader_find_context (ThTlvReader   *reader,
                                          guint8         number,
                                          GError       **error);
-/* Typed getters: each fails with TH_ERROR_TLV_TYPE when the element is of another type,
- * and with TH_ERROR_TLV_OVERFLOW when the value does not fit.
+/* Typed getters: each fails with TH_ERROR_TLV_TYPE when the element is of another type (or
+ * there is none), and the 8-, 16- and 32-bit ones with TH_ERROR_TLV_OVERFLOW when the value
+ * does not fit.
  *
  * Signedness is part of an integer's type, as in the Matter data model: get_uint reads only
  * unsigned integers and get_int only signed ones, whatever the value. */
@@ -145,6 +148,7 @@ gboolean     th_tlv_reader_get_element  (ThTlvReader   *reader,
                                          const guint8 **start,
                                          gsize         *len,
                                          GError       **error);
+/* The byte offset of the current element; between elements, of where the reader stands. */
 gsize        th_tlv_reader_get_offset   (const ThTlvReader *reader);
 
 /* The writer appends to a GByteArray it owns and always uses the shortest encoding for

@@ -1,0 +1,1 @@
+,test,test1,test2
