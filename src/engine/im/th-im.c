@@ -1641,7 +1641,11 @@ th_im_attribute_values_add (ThImAttributeValues  *values,
           entry->has_data_version = r->has_data_version;
           entry->data_version = r->data_version;
           if (!add_data (entry, r, error))
-            return FALSE;
+            {
+              /* no half-built value stays behind */
+              g_ptr_array_remove (values->entries, entry);
+              return FALSE;
+            }
           continue;
         }
 

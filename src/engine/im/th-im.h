@@ -135,7 +135,9 @@ typedef struct
 
 /* Encoders. Their arguments are programming input: misuse is a g_critical and NULL. The
  * InvokeRequest and WriteRequest payloads may carry secrets (an IPK, Wi-Fi credentials), so
- * their memory is wiped when the last reference goes. */
+ * their memory is wiped when the last reference goes. `timed_request` says that the request
+ * follows a TimedRequest on the same exchange, which some commands require (those of
+ * Administrator Commissioning, for one). */
 GBytes *th_im_encode_read_request     (const ThImAttributePath     *paths,
                                        gsize                        n_paths,
                                        const ThImDataVersionFilter *filters,
