@@ -69,8 +69,8 @@ enum
   TAG_COMMAND_STATUS_REF = 2,
 
   /* InvokeResponseIB */
-  TAG_INVOKE_RESPONSE_COMMAND = 0,
-  TAG_INVOKE_RESPONSE_STATUS = 1,
+  TAG_INVOKE_RESPONSE_IB_COMMAND = 0,
+  TAG_INVOKE_RESPONSE_IB_STATUS = 1,
 
   /* ReadRequestMessage */
   TAG_READ_ATTRIBUTE_REQUESTS = 0,
@@ -117,8 +117,6 @@ enum
  * the byte 0x18. */
 #define TLV_TAG_CONTROL_MASK 0xE0
 #define TLV_TAG_CONTROL_CONTEXT 0x20
-#define TLV_ANONYMOUS_STRUCTURE 0x15
-#define TLV_END_OF_CONTAINER 0x18
 
 /* Status codes */
 
@@ -1118,9 +1116,9 @@ read_invoke_result (ThTlvReader      *reader,
     {
       switch (tag)
         {
-        case TAG_INVOKE_RESPONSE_COMMAND:
-        case TAG_INVOKE_RESPONSE_STATUS:
-          result->is_status = tag == TAG_INVOKE_RESPONSE_STATUS;
+        case TAG_INVOKE_RESPONSE_IB_COMMAND:
+        case TAG_INVOKE_RESPONSE_IB_STATUS:
+          result->is_status = tag == TAG_INVOKE_RESPONSE_IB_STATUS;
           if (!read_command_result (reader, result, error))
             return FALSE;
           break;
@@ -1133,8 +1131,8 @@ read_invoke_result (ThTlvReader      *reader,
       g_propagate_error (error, local);
       return FALSE;
     }
-  if (th_im_fields_has (&fields, TAG_INVOKE_RESPONSE_COMMAND)
-      == th_im_fields_has (&fields, TAG_INVOKE_RESPONSE_STATUS))
+  if (th_im_fields_has (&fields, TAG_INVOKE_RESPONSE_IB_COMMAND)
+      == th_im_fields_has (&fields, TAG_INVOKE_RESPONSE_IB_STATUS))
     {
       g_set_error (error, TH_ERROR, TH_ERROR_IM_PROTOCOL,
                    _("The invoke response at byte %zu should hold either a command or a status"),
