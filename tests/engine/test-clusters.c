@@ -530,6 +530,101 @@ test_network_responses (void)
   g_assert_true (th_network_response_check (&response, "ConnectNetwork", &error));
 }
 
+static void
+test_scan_networks (void)
+{
+  g_autoptr(GBytes) all = th_network_commissioning_encode_scan_networks (NULL, 0, 0);
+  g_autoptr(GBytes) one = th_network_commissioning_encode_scan_networks (
+    (const guint8 *) "net", 3, 4);
+  g_autoptr(GBytes) wifi = th_test_hex_to_bytes (
+    "3501"
+    "240000"              /* NetworkingStatus (0) = Success */
+    "3602"                /* WiFiScanResults (2) */
+    "15"
+    "240008"              /*   Security (0) = WPA2-Personal */
+    "300103" "6e6574"     /*   SSID (1) = "net" */
+    "300206" "001122334455" /* BSSID (2) */
+    "240306"              /*   Channel (3) = 6 */
+    "240400"              /*   WiFiBand (4) = 2.4 GHz */
+    "2005c4"              /*   RSSI (5) = -60, a signed integer */
+    "18"
+    "18"
+    "18");
+  g_autoptr(GBytes) thread = th_test_hex_to_bytes (
+    "3501" "240000"
+    "3603"                /* ThreadScanResults (3) */
+    "15"
+    "25003412"            /*   PanId (0) = 0x1234 */
+    "27010011223344556677" /*  ExtendedPanId (1), little-endian */
+    "2c02044d794e77"      /*   NetworkName (2) = "MyNw" */
+    "24030f"              /*   Channel (3) = 15 */
+    "240404"              /*   Version (4) = 4 */
+    "3005080102030405060708" /* ExtendedAddress (5) */
+    "2006b0"              /*   RSSI (6) = -80 */
+    "2407ff"              /*   LQI (7) = 255 */
+    "18"
+    "18" "18");
+  g_autoptr(GBytes) short_bssid = th_test_hex_to_bytes (
+    "3501" "240000" "3602" "15" "240008" "300103" "6e6574" "300205" "0011223344" "240306"
+    "18" "18" "18");
+  g_autoptr(GBytes) no_lqi = th_test_hex_to_bytes (
+    "3501" "240000" "3603" "15" "25003412" "27010011223344556677" "2c02044d794e77" "24030f"
+    "240404" "3005080102030405060708" "2006b0" "18" "18" "18");
+  g_auto(ThScanNetworksResponse) response = { 0 };
+  g_autoptr(GError) error = NULL;
+  const ThWiFiScanResult *w;
+  const ThThreadScanResult *t;
+
+  /* no SSID: every network; Breadcrumb (1) */
+  assert_gbytes_hex (all, "15" "240100" "18");
+  assert_gbytes_hex (one, "15" "300003" "6e6574" "240104" "18");
+
+  g_assert_true (th_scan_networks_response_decode (g_bytes_get_data (wifi, NULL),
+                                                   g_bytes_get_size (wifi), &response, &error));
+  g_assert_no_error (error);
+  g_assert_null (response.thread_results);
+  g_assert_cmpuint (response.wifi_results->len, ==, 1);
+  w = &g_array_index (response.wifi_results, ThWiFiScanResult, 0);
+  g_assert_cmphex (w->security, ==, TH_WIFI_SECURITY_WPA2_PERSONAL);
+  th_assert_bytes_equal (w->ssid, w->ssid_len, (const guint8 *) "net", 3);
+  th_assert_bytes_equal (w->bssid, 6, (const guint8 *) "\x00\x11\x22\x33\x44\x55", 6);
+  g_assert_cmpuint (w->channel, ==, 6);
+  g_assert_true (w->has_band);
+  g_assert_cmpuint (w->band, ==, TH_WIFI_BAND_2G4);
+  g_assert_true (w->has_rssi);
+  g_assert_cmpint (w->rssi, ==, -60);
+  th_scan_networks_response_clear (&response);
+
+  g_assert_true (th_scan_networks_response_decode (g_bytes_get_data (thread, NULL),
+                                                   g_bytes_get_size (thread), &response,
+                                                   &error));
+  g_assert_no_error (error);
+  g_assert_null (response.wifi_results);
+  t = &g_array_index (response.thread_results, ThThreadScanResult, 0);
+  g_assert_cmphex (t->pan_id, ==, 0x1234);
+  g_assert_cmphex (t->extended_pan_id, ==, G_GUINT64_CONSTANT (0x7766554433221100));
+  g_assert_cmpstr (t->network_name, ==, "MyNw");
+  g_assert_cmpuint (t->channel, ==, 15);
+  g_assert_cmpuint (t->version, ==, 4);
+  g_assert_cmphex (t->extended_address[7], ==, 0x08);
+  g_assert_cmpint (t->rssi, ==, -80);
+  g_assert_cmpuint (t->lqi, ==, 255);
+  th_scan_networks_response_clear (&response);
+
+  g_assert_false (th_scan_networks_response_decode (g_bytes_get_data (short_bssid, NULL),
+                                                    g_bytes_get_size (short_bssid), &response,
+                                                    &error));
+  g_assert_error (error, TH_ERROR, TH_ERROR_IM_PROTOCOL);
+  g_assert_nonnull (strstr (error->message, "5 bytes long instead of 6"));
+  g_assert_null (response.wifi_results);
+  g_clear_error (&error);
+  g_assert_false (th_scan_networks_response_decode (g_bytes_get_data (no_lqi, NULL),
+                                                    g_bytes_get_size (no_lqi), &response,
+                                                    &error));
+  g_assert_error (error, TH_ERROR, TH_ERROR_IM_PROTOCOL);
+  g_assert_nonnull (strstr (error->message, "LQI (tag 7) is missing"));
+}
+
 /* attestation-elements built around the real example certification declaration */
 static GBytes *
 example_attestation_elements (const char *firmware_hex,
@@ -1114,6 +1209,7 @@ main (int    argc,
   g_test_add_func ("/clusters/network-commissioning/requests",
                    test_network_commissioning_requests);
   g_test_add_func ("/clusters/network-commissioning/responses", test_network_responses);
+  g_test_add_func ("/clusters/network-commissioning/scan", test_scan_networks);
   g_test_add_func ("/clusters/other-requests", test_other_requests);
   g_test_add_func ("/clusters/attestation-elements", test_attestation_elements);
   g_test_add_func ("/clusters/attestation-elements/malformed",

@@ -98,6 +98,7 @@ check_fields (const guint8 *fields,
   g_auto(ThCommissioningResponse) commissioning = { 0 };
   g_auto(ThNocResponse) noc = { 0 };
   g_auto(ThNetworkResponse) network = { 0 };
+  g_auto(ThScanNetworksResponse) scan = { 0 };
   g_autoptr(GError) error = NULL;
   ThSignedElements elements;
   const guint8 *certificate;
@@ -114,6 +115,7 @@ check_fields (const guint8 *fields,
     th_network_response_check (&network, "command", NULL);
   th_network_response_clear (&network);
   th_connect_network_response_decode (fields, len, &network, NULL);
+  th_scan_networks_response_decode (fields, len, &scan, NULL);
   if (th_operational_credentials_decode_attestation_response (fields, len, &elements, NULL))
     assert_inside (elements.elements, elements.elements_len, fields, len);
   th_operational_credentials_decode_csr_response (fields, len, &elements, NULL);

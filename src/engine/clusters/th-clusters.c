@@ -277,6 +277,22 @@ th_network_commissioning_encode_add_or_update_thread_network (const guint8 *data
 }
 
 GBytes *
+th_network_commissioning_encode_scan_networks (const guint8 *ssid,
+                                               gsize         ssid_len,
+                                               guint64       breadcrumb)
+{
+  g_auto(ThTlvWriter) writer = { 0 };
+
+  g_return_val_if_fail (ssid == NULL || (ssid_len > 0 && ssid_len <= 32), NULL);
+
+  start_fields (&writer);
+  if (ssid != NULL)
+    th_tlv_writer_put_bytes (&writer, TH_TLV_CONTEXT (0), ssid, ssid_len);
+  th_tlv_writer_put_uint (&writer, TH_TLV_CONTEXT (1), breadcrumb);
+  return finish_fields (&writer);
+}
+
+GBytes *
 th_network_commissioning_encode_connect_network (const guint8 *network_id,
                                                  gsize         network_id_len,
                                                  guint64       breadcrumb)
@@ -806,6 +822,244 @@ void
 th_network_response_clear (ThNetworkResponse *response)
 {
   g_clear_pointer (&response->debug_text, g_free);
+  memset (response, 0, sizeof *response);
+}
+
+/* WiFiInterfaceScanResultStruct */
+static gboolean
+decode_wifi_scan_result (ThTlvReader      *reader,
+                         ThWiFiScanResult *result,
+                         GError          **error)
+{
+  ThImFields fields;
+  guint8 tag;
+  guint64 v;
+  gint64 i;
+  const guint8 *bytes;
+  gsize len;
+  GError *local = NULL;
+
+  memset (result, 0, sizeof *result);
+  if (!th_im_fields_enter (&fields, reader, TH_TLV_TYPE_STRUCTURE,
+                           "WiFiInterfaceScanResultStruct", error))
+    return FALSE;
+  while (th_im_fields_next (&fields, &tag, &local))
+    {
+      switch (tag)
+        {
+        case 0:
+          if (!th_im_fields_get_uint (&fields, G_MAXUINT8, &v, &local))
+            goto fail;
+          result->security = (guint8) v;
+          break;
+        case 1:
+          if (!th_im_fields_get_bytes (&fields, 0, sizeof result->ssid, &bytes, &len, &local))
+            goto fail;
+          memcpy (result->ssid, bytes, len);
+          result->ssid_len = len;
+          break;
+        case 2:
+          if (!th_im_fields_get_bytes (&fields, sizeof result->bssid, sizeof result->bssid,
+                                       &bytes, &len, &local))
+            goto fail;
+          memcpy (result->bssid, bytes, len);
+          break;
+        case 3:
+          if (!th_im_fields_get_uint (&fields, G_MAXUINT16, &v, &local))
+            goto fail;
+          result->channel = (guint16) v;
+          break;
+        case 4:
+          if (!th_im_fields_get_uint (&fields, G_MAXUINT8, &v, &local))
+            goto fail;
+          result->has_band = TRUE;
+          result->band = (guint8) v;
+          break;
+        case 5:
+          if (!th_im_fields_get_int (&fields, G_MININT8, G_MAXINT8, &i, &local))
+            goto fail;
+          result->has_rssi = TRUE;
+          result->rssi = (gint8) i;
+          break;
+        default:
+          break;
+        }
+    }
+  if (local == NULL && th_im_fields_require (&fields, 0, "Security", &local)
+      && th_im_fields_require (&fields, 1, "SSID", &local)
+      && th_im_fields_require (&fields, 2, "BSSID", &local))
+    th_im_fields_require (&fields, 3, "Channel", &local);
+
+fail:
+  return finish_decode (&fields, local, error);
+}
+
+/* ThreadInterfaceScanResultStruct */
+static gboolean
+decode_thread_scan_result (ThTlvReader        *reader,
+                           ThThreadScanResult *result,
+                           GError            **error)
+{
+  static const char * const names[] = {
+    "PanId", "ExtendedPanId", "NetworkName", "Channel", "Version", "ExtendedAddress", "RSSI",
+    "LQI",
+  };
+  ThImFields fields;
+  guint8 tag;
+  guint64 v;
+  gint64 i;
+  const guint8 *bytes;
+  gsize len;
+  g_autofree char *name = NULL;
+  GError *local = NULL;
+
+  memset (result, 0, sizeof *result);
+  if (!th_im_fields_enter (&fields, reader, TH_TLV_TYPE_STRUCTURE,
+                           "ThreadInterfaceScanResultStruct", error))
+    return FALSE;
+  while (th_im_fields_next (&fields, &tag, &local))
+    {
+      switch (tag)
+        {
+        case 0:
+          if (!th_im_fields_get_uint (&fields, G_MAXUINT16 - 1, &v, &local))
+            goto fail;
+          result->pan_id = (guint16) v;
+          break;
+        case 1:
+          if (!th_im_fields_get_uint (&fields, G_MAXUINT64, &result->extended_pan_id, &local))
+            goto fail;
+          break;
+        case 2:
+          if (!th_im_fields_dup_string (&fields, sizeof result->network_name - 1, &name,
+                                        &local))
+            goto fail;
+          g_strlcpy (result->network_name, name, sizeof result->network_name);
+          g_clear_pointer (&name, g_free);
+          break;
+        case 3:
+          if (!th_im_fields_get_uint (&fields, G_MAXUINT16, &v, &local))
+            goto fail;
+          result->channel = (guint16) v;
+          break;
+        case 4:
+          if (!th_im_fields_get_uint (&fields, G_MAXUINT8, &v, &local))
+            goto fail;
+          result->version = (guint8) v;
+          break;
+        case 5:
+          if (!th_im_fields_get_bytes (&fields, sizeof result->extended_address,
+                                       sizeof result->extended_address, &bytes, &len, &local))
+            goto fail;
+          memcpy (result->extended_address, bytes, len);
+          break;
+        case 6:
+          if (!th_im_fields_get_int (&fields, G_MININT8, G_MAXINT8, &i, &local))
+            goto fail;
+          result->rssi = (gint8) i;
+          break;
+        case 7:
+          if (!th_im_fields_get_uint (&fields, G_MAXUINT8, &v, &local))
+            goto fail;
+          result->lqi = (guint8) v;
+          break;
+        default:
+          break;
+        }
+    }
+  for (guint8 t = 0; local == NULL && t < G_N_ELEMENTS (names); t++)
+    th_im_fields_require (&fields, t, names[t], &local);
+  if (local == NULL && result->network_name[0] == '\0')
+    g_set_error (&local, TH_ERROR, TH_ERROR_IM_PROTOCOL,
+                 _("The ThreadInterfaceScanResultStruct is malformed: its network name is "
+                   "empty"));
+
+fail:
+  return finish_decode (&fields, local, error);
+}
+
+gboolean
+th_scan_networks_response_decode (const guint8            *data,
+                                  gsize                    len,
+                                  ThScanNetworksResponse  *response,
+                                  GError                 **error)
+{
+  ThTlvReader reader;
+  ThImFields fields;
+  guint8 tag;
+  guint64 v;
+  GError *local = NULL;
+
+  g_return_val_if_fail (data != NULL, FALSE);
+  g_return_val_if_fail (response != NULL, FALSE);
+
+  memset (response, 0, sizeof *response);
+  if (!th_im_fields_open (&fields, &reader, data, len, "ScanNetworksResponse", error))
+    return FALSE;
+  while (th_im_fields_next (&fields, &tag, &local))
+    {
+      switch (tag)
+        {
+        case 0:
+          if (!th_im_fields_get_uint (&fields, G_MAXUINT8, &v, &local))
+            goto fail;
+          response->status = (guint8) v;
+          break;
+        case 1:
+          if (!th_im_fields_dup_string (&fields, DEBUG_TEXT_MAX_LEN, &response->debug_text,
+                                        &local))
+            goto fail;
+          break;
+        case 2:
+          if (!th_im_fields_enter_array (&fields, &local))
+            goto fail;
+          response->wifi_results = g_array_new (FALSE, FALSE, sizeof (ThWiFiScanResult));
+          while (th_tlv_reader_next (&reader, &local))
+            {
+              ThWiFiScanResult result;
+
+              if (!decode_wifi_scan_result (&reader, &result, &local))
+                goto fail;
+              g_array_append_val (response->wifi_results, result);
+            }
+          if (local != NULL || !th_tlv_reader_exit (&reader, &local))
+            goto fail;
+          break;
+        case 3:
+          if (!th_im_fields_enter_array (&fields, &local))
+            goto fail;
+          response->thread_results = g_array_new (FALSE, FALSE, sizeof (ThThreadScanResult));
+          while (th_tlv_reader_next (&reader, &local))
+            {
+              ThThreadScanResult result;
+
+              if (!decode_thread_scan_result (&reader, &result, &local))
+                goto fail;
+              g_array_append_val (response->thread_results, result);
+            }
+          if (local != NULL || !th_tlv_reader_exit (&reader, &local))
+            goto fail;
+          break;
+        default:
+          break;
+        }
+    }
+  if (local == NULL)
+    th_im_fields_require (&fields, 0, "NetworkingStatus", &local);
+
+fail:
+  if (finish_decode (&fields, local, error))
+    return TRUE;
+  th_scan_networks_response_clear (response);
+  return FALSE;
+}
+
+void
+th_scan_networks_response_clear (ThScanNetworksResponse *response)
+{
+  g_clear_pointer (&response->debug_text, g_free);
+  g_clear_pointer (&response->wifi_results, g_array_unref);
+  g_clear_pointer (&response->thread_results, g_array_unref);
   memset (response, 0, sizeof *response);
 }
 

@@ -172,6 +172,27 @@ typedef enum
   TH_NETWORK_STATUS_UNKNOWN_ERROR = 12,
 } ThNetworkStatus;
 
+/* WiFiSecurityBitmap */
+typedef enum
+{
+  TH_WIFI_SECURITY_UNENCRYPTED = 1 << 0,
+  TH_WIFI_SECURITY_WEP = 1 << 1,
+  TH_WIFI_SECURITY_WPA_PERSONAL = 1 << 2,
+  TH_WIFI_SECURITY_WPA2_PERSONAL = 1 << 3,
+  TH_WIFI_SECURITY_WPA3_PERSONAL = 1 << 4,
+} ThWiFiSecurity;
+
+/* WiFiBandEnum */
+typedef enum
+{
+  TH_WIFI_BAND_2G4 = 0,
+  TH_WIFI_BAND_3G65 = 1,
+  TH_WIFI_BAND_5G = 2,
+  TH_WIFI_BAND_6G = 3,
+  TH_WIFI_BAND_60G = 4,
+  TH_WIFI_BAND_1G = 5,
+} ThWiFiBand;
+
 /* Time Synchronization */
 enum
 {
@@ -404,6 +425,10 @@ GBytes *th_network_commissioning_encode_add_or_update_wifi_network (const guint8
 GBytes *th_network_commissioning_encode_add_or_update_thread_network (const guint8 *dataset,
                                                                       gsize         dataset_len,
                                                                       guint64       breadcrumb);
+/* ssid: look for this network only (Wi-Fi), or NULL to scan for all */
+GBytes *th_network_commissioning_encode_scan_networks (const guint8 *ssid,
+                                                       gsize         ssid_len,
+                                                       guint64       breadcrumb);
 /* The network id is the SSID for Wi-Fi, the extended PAN id for Thread. */
 GBytes *th_network_commissioning_encode_connect_network (const guint8 *network_id,
                                                          gsize         network_id_len,
@@ -434,6 +459,46 @@ gboolean th_network_response_check          (const ThNetworkResponse *response,
                                              GError                 **error);
 char    *th_network_status_describe         (guint8 status);
 
+/* ScanNetworksResponse */
+typedef struct
+{
+  guint8 security;            /* ThWiFiSecurity bits */
+  guint8 ssid[32];
+  gsize ssid_len;
+  guint8 bssid[6];
+  guint16 channel;
+  gboolean has_band;
+  guint8 band;                /* ThWiFiBand */
+  gboolean has_rssi;
+  gint8 rssi;                 /* dBm */
+} ThWiFiScanResult;
+
+typedef struct
+{
+  guint16 pan_id;
+  guint64 extended_pan_id;
+  char network_name[17];      /* 1 to 16 bytes of UTF-8, NUL-terminated */
+  guint16 channel;
+  guint8 version;
+  guint8 extended_address[8];
+  gint8 rssi;                 /* dBm */
+  guint8 lqi;
+} ThThreadScanResult;
+
+typedef struct
+{
+  guint8 status;              /* ThNetworkStatus */
+  char *debug_text;           /* NULL when the device sent none */
+  GArray *wifi_results;       /* of ThWiFiScanResult; NULL when the device sent none */
+  GArray *thread_results;     /* of ThThreadScanResult; NULL when the device sent none */
+} ThScanNetworksResponse;
+
+gboolean th_scan_networks_response_decode (const guint8            *fields,
+                                           gsize                    fields_len,
+                                           ThScanNetworksResponse  *response,
+                                           GError                 **error);
+void     th_scan_networks_response_clear  (ThScanNetworksResponse  *response);
+
 /* Administrator Commissioning commands */
 
 /* An enhanced commissioning window: the verifier is the serialized SPAKE2+ verifier (w0 and
@@ -462,5 +527,6 @@ GBytes *th_time_synchronization_encode_set_utc_time (guint64           utc_time_
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ThCommissioningResponse, th_commissioning_response_clear)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ThNocResponse, th_noc_response_clear)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ThNetworkResponse, th_network_response_clear)
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ThScanNetworksResponse, th_scan_networks_response_clear)
 
 G_END_DECLS
