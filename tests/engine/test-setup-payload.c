@@ -50,6 +50,13 @@ int_member (JsonObject *object,
   return (guint) json_object_get_int_member (object, member);
 }
 
+static GBytes *
+hex_member (JsonObject *object,
+            const char *member)
+{
+  return th_test_hex_to_bytes (json_object_get_string_member (object, member));
+}
+
 /* Helpers */
 
 /* Error messages reach the user and logs; the passcode must never be in them. */
@@ -154,6 +161,25 @@ static const PackedFields default_fields = {
   .discriminator = 3840, .passcode = 20202021,
 };
 
+/* The payload of MT:Y.K90AFN00KA0648G00, made by hand */
+static ThSetupPayload *
+good_payload (void)
+{
+  ThSetupPayload *payload = th_setup_payload_new ();
+
+  payload->format = TH_PAYLOAD_FORMAT_QR;
+  payload->has_vendor_product = TRUE;
+  payload->vendor_id = 0xFFF1;
+  payload->product_id = 0x8000;
+  payload->flow = TH_COMMISSIONING_FLOW_STANDARD;
+  payload->has_capabilities = TRUE;
+  payload->capabilities = TH_DISCOVERY_ON_NETWORK;
+  payload->discriminator = 3840;
+  payload->passcode = 20202021;
+  payload->passcode_validity = TH_PASSCODE_VALID;
+  return payload;
+}
+
 /* Base-38 */
 
 static void
@@ -164,7 +190,7 @@ test_base38_encode (void)
   for (guint i = 0; i < json_array_get_length (cases); i++)
     {
       JsonObject *c = json_array_get_object_element (cases, i);
-      g_autoptr(GBytes) bytes = th_test_hex_to_bytes (json_object_get_string_member (c, "bytesHex"));
+      g_autoptr(GBytes) bytes = hex_member (c, "bytesHex");
       g_autofree char *encoded = th_base38_encode (g_bytes_get_data (bytes, NULL),
                                                    g_bytes_get_size (bytes));
       g_autoptr(GBytes) decoded = NULL;
@@ -186,8 +212,7 @@ test_base38_decode (void)
     {
       JsonObject *c = json_array_get_object_element (cases, i);
       const char *text = json_object_get_string_member (c, "encoded");
-      g_autoptr(GBytes) expected = th_test_hex_to_bytes (json_object_get_string_member (c,
-                                                                                        "bytesHex"));
+      g_autoptr(GBytes) expected = hex_member (c, "bytesHex");
       g_autoptr(GError) error = NULL;
       g_autoptr(GBytes) decoded = th_base38_decode (text, -1, &error);
       g_autofree char *again = NULL;
@@ -255,9 +280,8 @@ test_verhoeff (void)
   JsonArray *compute = json_object_get_array_member (v, "computeCheckDigit");
   JsonArray *validate = json_object_get_array_member (v, "validate");
   JsonArray *differ = json_object_get_array_member (v, "mustDiffer");
-  JsonArray *invalid = json_object_get_array_member (json_object_get_object_member (v,
-                                                                                    "invalidCharacters"),
-                                                     "inputs");
+  JsonObject *invalid_characters = json_object_get_object_member (v, "invalidCharacters");
+  JsonArray *invalid = json_object_get_array_member (invalid_characters, "inputs");
 
   for (guint i = 0; i < json_array_get_length (compute); i++)
     {
@@ -272,11 +296,10 @@ test_verhoeff (void)
   for (guint i = 0; i < json_array_get_length (validate); i++)
     {
       JsonObject *c = json_array_get_object_element (validate, i);
+      const char *input = json_object_get_string_member (c, "inputWithCheckDigit");
 
-      g_assert_cmpint (th_verhoeff_validate (json_object_get_string_member (c,
-                                                                             "inputWithCheckDigit"),
-                                             -1),
-                       ==, json_object_get_boolean_member (c, "valid"));
+      g_assert_cmpint (th_verhoeff_validate (input, -1), ==,
+                       json_object_get_boolean_member (c, "valid"));
     }
   for (guint i = 0; i < json_array_get_length (differ); i++)
     {
@@ -467,8 +490,7 @@ test_qr_valid (void)
       JsonObject *c = json_array_get_object_element (cases, i);
       const char *qr = json_object_get_string_member (c, "qr");
       JsonObject *decoded = json_object_get_object_member (c, "decoded");
-      g_autoptr(GBytes) bytes = th_test_hex_to_bytes (json_object_get_string_member (c,
-                                                                                     "payloadBytesHex"));
+      g_autoptr(GBytes) bytes = hex_member (c, "payloadBytesHex");
       g_autoptr(GBytes) raw = NULL;
       g_autoptr(GPtrArray) payloads = NULL;
       g_autoptr(GError) error = NULL;
@@ -1235,10 +1257,13 @@ test_manual_valid (void)
       g_assert_no_error (error);
       g_assert_cmpuint (strlen (code), ==, int_member (c, "length"));
       if (json_object_has_member (c, "checkDigit"))
-        g_assert_cmpint (th_verhoeff_compute (json_object_get_string_member (c,
-                                                                             "digitsWithoutCheck"),
-                                              -1),
-                         ==, json_object_get_string_member (c, "checkDigit")[0] - '0');
+        {
+          const char *digits = json_object_get_string_member (c, "digitsWithoutCheck");
+          const char *check = json_object_get_string_member (c, "checkDigit");
+
+          g_assert_cmpint (th_verhoeff_compute (digits, -1), ==, check[0] - '0');
+          g_assert_true (g_str_has_prefix (code, digits));
+        }
       assert_manual_fields (payload, decoded);
 
       encoded = th_setup_payload_encode_manual (payload, &error);
@@ -1457,6 +1482,59 @@ test_manual_errors (void)
         assert_error_mentions (error, built[i].mention);
       }
   }
+}
+
+/* The generator notes of the vector file, made into cases */
+static void
+test_manual_generator (void)
+{
+  g_autoptr(ThSetupPayload) payload = good_payload ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *code = NULL;
+  g_autoptr(ThSetupPayload) back = NULL;
+
+  g_assert_nonnull (json_object_get_string_member (vectors ("manual_codes.json"),
+                                                   "generatorNote"));
+
+  /* a long discriminator gives its upper 4 bits */
+  payload->discriminator = 0xA1F;
+  code = th_setup_payload_encode_manual (payload, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (strlen (code), ==, 11);
+  back = th_setup_payload_parse_manual (code, &error);
+  g_assert_no_error (error);
+  g_assert_cmphex (back->discriminator, ==, 0xA);
+  g_clear_pointer (&back, th_setup_payload_free);
+  g_clear_pointer (&code, g_free);
+
+  /* a custom flow makes the long form, with the IDs */
+  payload->discriminator = 0xB1F;
+  payload->flow = TH_COMMISSIONING_FLOW_CUSTOM;
+  payload->vendor_id = 1;
+  payload->product_id = 1;
+  code = th_setup_payload_encode_manual (payload, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (strlen (code), ==, 21);
+  back = th_setup_payload_parse_manual (code, &error);
+  g_assert_no_error (error);
+  g_assert_cmphex (back->discriminator, ==, 0xB);
+  g_assert_cmpuint (back->vendor_id, ==, 1);
+  g_assert_cmpuint (back->product_id, ==, 1);
+  g_clear_pointer (&code, g_free);
+
+  /* a discriminator wider than 12 bits is refused */
+  payload->discriminator = 0x1F00;
+  code = th_setup_payload_encode_manual (payload, &error);
+  g_assert_null (code);
+  g_assert_error (error, TH_ERROR, TH_ERROR_PAYLOAD_FIELD);
+  g_clear_error (&error);
+
+  /* and so is passcode 0 with discriminator 0 */
+  payload->discriminator = 0;
+  payload->passcode = 0;
+  code = th_setup_payload_encode_manual (payload, &error);
+  g_assert_null (code);
+  g_assert_error (error, TH_ERROR, TH_ERROR_PAYLOAD_FIELD);
 }
 
 static void
@@ -1722,24 +1800,6 @@ test_parse (void)
 }
 
 /* Validation and encoding of hand-made payloads */
-
-static ThSetupPayload *
-good_payload (void)
-{
-  ThSetupPayload *payload = th_setup_payload_new ();
-
-  payload->format = TH_PAYLOAD_FORMAT_QR;
-  payload->has_vendor_product = TRUE;
-  payload->vendor_id = 0xFFF1;
-  payload->product_id = 0x8000;
-  payload->flow = TH_COMMISSIONING_FLOW_STANDARD;
-  payload->has_capabilities = TRUE;
-  payload->capabilities = TH_DISCOVERY_ON_NETWORK;
-  payload->discriminator = 3840;
-  payload->passcode = 20202021;
-  payload->passcode_validity = TH_PASSCODE_VALID;
-  return payload;
-}
 
 static void
 test_validate_and_encode_errors (void)
@@ -2288,6 +2348,7 @@ main (int   argc,
   g_test_add_func ("/setup-payload/manual/invalid", test_manual_invalid);
   g_test_add_func ("/setup-payload/manual/length-validity", test_manual_length_validity);
   g_test_add_func ("/setup-payload/manual/errors", test_manual_errors);
+  g_test_add_func ("/setup-payload/manual/generator", test_manual_generator);
   g_test_add_func ("/setup-payload/manual/format", test_manual_format);
   g_test_add_func ("/setup-payload/ndef/round-trip", test_ndef);
   g_test_add_func ("/setup-payload/ndef/errors", test_ndef_errors);

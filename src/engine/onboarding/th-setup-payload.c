@@ -214,11 +214,12 @@ write_bits (guint8  *buf,
 static void
 wipe_byte_array (GByteArray *array)
 {
-  if (array != NULL)
-    {
-      explicit_bzero (array->data, array->len);
-      g_byte_array_unref (array);
-    }
+  if (array == NULL)
+    return;
+  /* an empty array may have no storage at all */
+  if (array->len > 0)
+    explicit_bzero (array->data, array->len);
+  g_byte_array_unref (array);
 }
 
 /* A byte array that held passcode bits is zeroed before it goes. */

@@ -110,7 +110,8 @@ GPtrArray       *th_setup_payload_parse_qr       (const char   *text,
                                                   GError      **error);
 ThSetupPayload  *th_setup_payload_parse_manual   (const char   *text,
                                                   GError      **error);
-/* An NFC NDEF message holding one URI record (specification table 42). */
+/* An NFC NDEF message: the first URI record whose URI is "MT:..." (specification table 42)
+ * is parsed as QR text; other records may sit beside it. */
 GPtrArray       *th_setup_payload_parse_ndef     (const guint8 *data,
                                                   gsize         len,
                                                   GError      **error);
@@ -119,6 +120,10 @@ GPtrArray       *th_setup_payload_parse_ndef     (const guint8 *data,
 gboolean         th_setup_payload_validate       (const ThSetupPayload *payload,
                                                   GError              **error);
 
+/* The encoders refuse, with the error th_setup_payload_validate gives, a payload that may
+ * not be used, and one that lacks what the form needs: a QR code needs the full
+ * discriminator, the vendor and product ID and the discovery capabilities. The TLV section
+ * is written with the known fields first, in tag order, then vendor_elements as they are. */
 char            *th_setup_payload_encode_qr      (const ThSetupPayload *payload,
                                                   GError              **error);
 /* Several payloads joined with '*' after a single "MT:" prefix. */
