@@ -749,9 +749,12 @@ test_tlv_random_corruption (void)
       if (cert != NULL)
         {
           g_autoptr(GBytes) again = th_certificate_encode_tlv (cert, &error);
+          g_autoptr(ThCertificate) decoded_again = NULL;
           g_autoptr(GBytes) x509 = NULL;
 
           g_assert_no_error (error);
+          decoded_again = decode_tlv_or_fail (again);
+          g_assert_true (th_dn_equal (&decoded_again->subject, &cert->subject));
           x509 = th_certificate_encode_x509 (cert, &error);
           g_assert_no_error (error);
           decoded++;

@@ -221,8 +221,6 @@ static gboolean
 finish_setup (ThFabric  *self,
               GError   **error)
 {
-  g_autoptr(GError) local_error = NULL;
-
   if (!th_compressed_fabric_id (self->rcac->public_key, self->fabric_id,
                                 self->compressed_fabric_id, error))
     return FALSE;
