@@ -19,7 +19,8 @@ bytes_equal (GBytes       *bytes,
              const guint8 *data,
              gsize         size)
 {
-  return g_bytes_get_size (bytes) == size && memcmp (g_bytes_get_data (bytes, NULL), data, size) == 0;
+  return g_bytes_get_size (bytes) == size
+         && memcmp (g_bytes_get_data (bytes, NULL), data, size) == 0;
 }
 
 /* Whatever decodes from TLV encodes back to TLV that decodes the same, and converts to X.509

@@ -1110,7 +1110,7 @@ th_certificate_sign (ThCertificate *cert,
 
 gboolean
 th_certificate_verify_signature (const ThCertificate *cert,
-                                 const guint8         issuer_public_key[TH_P256_PUBLIC_KEY_LEN],
+                                 const guint8        *issuer_public_key,
                                  GError             **error)
 {
   g_autoptr(GBytes) tbs = NULL;

@@ -211,9 +211,10 @@ guint          th_certificate_get_cats      (const ThCertificate *cert,
 gboolean       th_certificate_sign        (ThCertificate       *cert,
                                            ThP256Key           *issuer_key,
                                            GError             **error);
-/* TH_ERROR_CERTIFICATE_CHAIN when the signature does not verify with that key. */
+/* TH_ERROR_CERTIFICATE_CHAIN when the signature does not verify with that key
+ * (TH_P256_PUBLIC_KEY_LEN bytes). */
 gboolean       th_certificate_verify_signature (const ThCertificate *cert,
-                                                const guint8         issuer_public_key[TH_P256_PUBLIC_KEY_LEN],
+                                                const guint8        *issuer_public_key,
                                                 GError             **error);
 
 /* The rules of the specification for one kind of certificate: basic constraints, key usage,
