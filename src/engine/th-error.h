@@ -60,6 +60,13 @@ typedef enum
   /* interaction model */
   TH_ERROR_IM_STATUS = 600,
   TH_ERROR_IM_PROTOCOL,
+
+  /* discovery */
+  TH_ERROR_DNSSD_UNAVAILABLE = 900,
+  TH_ERROR_DNSSD_FAILED,
+  TH_ERROR_DNSSD_TXT,
+  TH_ERROR_DNSSD_NOT_FOUND,
+  TH_ERROR_DNSSD_NOT_IN_COMMISSIONING_MODE,
 } ThError;
 
 GQuark th_error_quark (void);
