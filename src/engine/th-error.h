@@ -60,6 +60,13 @@ typedef enum
   /* interaction model */
   TH_ERROR_IM_STATUS = 600,
   TH_ERROR_IM_PROTOCOL,
+
+  /* credentials */
+  TH_ERROR_CERTIFICATE_INVALID = 700,
+  TH_ERROR_CERTIFICATE_CHAIN,
+  TH_ERROR_CERTIFICATE_NOT_YET_VALID,
+  TH_ERROR_CERTIFICATE_EXPIRED,
+  TH_ERROR_CSR_INVALID,
 } ThError;
 
 GQuark th_error_quark (void);
