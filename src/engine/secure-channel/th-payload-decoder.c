@@ -7,6 +7,7 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
+#include "messaging/th-message.h"
 #include "th-error.h"
 #include "th-secure-channel-private.h"
 
@@ -264,4 +265,16 @@ th_payload_decoder_get_session_parameters (ThPayloadDecoder     *decoder,
   if (!th_session_parameters_read (parameters, &decoder->reader, &local_error))
     return th_payload_decoder_fail_field (decoder, field, local_error, error);
   return TRUE;
+}
+
+void
+th_secure_channel_set_unexpected_error (int          code,
+                                        guint8       opcode,
+                                        const char  *expected,
+                                        GError     **error)
+{
+  g_autofree char *what = th_message_describe_type (TH_PROTOCOL_SECURE_CHANNEL, opcode);
+
+  g_set_error (error, TH_ERROR, code, _("The peer sent a %s message where a %s message was due"),
+               what, expected);
 }

@@ -115,4 +115,10 @@ gboolean th_payload_decoder_get_session_parameters (ThPayloadDecoder *decoder,
                                                     ThSessionParameters *parameters,
                                                     GError          **error);
 
+/* Sets `code`: the peer sent `opcode` where `expected` (a message name) was due. */
+void     th_secure_channel_set_unexpected_error (int                 code,
+                                                 guint8              opcode,
+                                                 const char         *expected,
+                                                 GError            **error);
+
 G_END_DECLS
