@@ -60,6 +60,9 @@ typedef enum
   /* interaction model */
   TH_ERROR_IM_STATUS = 600,
   TH_ERROR_IM_PROTOCOL,
+  TH_ERROR_IM_NOT_REPORTED,
+  TH_ERROR_IM_COMMAND_FAILED,
+  TH_ERROR_IM_ELEMENTS_MALFORMED,
 } ThError;
 
 GQuark th_error_quark (void);

@@ -1,0 +1,284 @@
+/* th-node-attributes.c: Basic Information, commissioning info and network interfaces
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "im/th-im-fields.h"
+#include "th-clusters.h"
+#include "th-error.h"
+#include "th-node-attributes.h"
+
+/* An optional attribute: absent when not reported or refused with a status; a value of the
+ * wrong type is still an error. */
+static gboolean
+is_absent (GError **local)
+{
+  if (g_error_matches (*local, TH_ERROR, TH_ERROR_IM_NOT_REPORTED)
+      || g_error_matches (*local, TH_ERROR, TH_ERROR_IM_STATUS))
+    {
+      g_clear_error (local);
+      return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+get_string (ThImAttributeValues *values,
+            guint32              attribute,
+            gboolean             optional,
+            char               **value,
+            GError             **error)
+{
+  GError *local = NULL;
+
+  if (th_im_attribute_values_get_string (values, TH_ROOT_ENDPOINT, TH_CLUSTER_BASIC_INFORMATION,
+                                         attribute, TH_BASIC_INFORMATION_STRING_MAX_LEN, value,
+                                         &local))
+    return TRUE;
+  if (optional && is_absent (&local))
+    return TRUE;
+  g_propagate_error (error, local);
+  return FALSE;
+}
+
+static gboolean
+get_uint (ThImAttributeValues *values,
+          guint32              cluster,
+          guint32              attribute,
+          guint64              max,
+          gboolean            *present,
+          guint64             *value,
+          GError             **error)
+{
+  GError *local = NULL;
+
+  if (th_im_attribute_values_get_uint (values, TH_ROOT_ENDPOINT, cluster, attribute, max, value,
+                                       &local))
+    {
+      if (present != NULL)
+        *present = TRUE;
+      return TRUE;
+    }
+  if (present != NULL && is_absent (&local))
+    return TRUE;
+  g_propagate_error (error, local);
+  return FALSE;
+}
+
+gboolean
+th_basic_information_decode (ThImAttributeValues  *values,
+                             ThBasicInformation   *info,
+                             GError              **error)
+{
+  const guint32 cluster = TH_CLUSTER_BASIC_INFORMATION;
+  guint64 data_model_revision, vendor_id, product_id, hardware_version, software_version;
+  guint64 specification_version = 0, max_paths_per_invoke = 0;
+
+  g_return_val_if_fail (values != NULL, FALSE);
+  g_return_val_if_fail (info != NULL, FALSE);
+
+  memset (info, 0, sizeof *info);
+  if (!get_uint (values, cluster, TH_BASIC_INFORMATION_ATTR_DATA_MODEL_REVISION, G_MAXUINT16,
+                 NULL, &data_model_revision, error)
+      || !get_string (values, TH_BASIC_INFORMATION_ATTR_VENDOR_NAME, FALSE, &info->vendor_name,
+                      error)
+      || !get_uint (values, cluster, TH_BASIC_INFORMATION_ATTR_VENDOR_ID, G_MAXUINT16, NULL,
+                    &vendor_id, error)
+      || !get_string (values, TH_BASIC_INFORMATION_ATTR_PRODUCT_NAME, FALSE,
+                      &info->product_name, error)
+      || !get_uint (values, cluster, TH_BASIC_INFORMATION_ATTR_PRODUCT_ID, G_MAXUINT16, NULL,
+                    &product_id, error)
+      || !get_string (values, TH_BASIC_INFORMATION_ATTR_NODE_LABEL, FALSE, &info->node_label,
+                      error)
+      || !get_string (values, TH_BASIC_INFORMATION_ATTR_LOCATION, FALSE, &info->location,
+                      error)
+      || !get_uint (values, cluster, TH_BASIC_INFORMATION_ATTR_HARDWARE_VERSION, G_MAXUINT16,
+                    NULL, &hardware_version, error)
+      || !get_string (values, TH_BASIC_INFORMATION_ATTR_HARDWARE_VERSION_STRING, FALSE,
+                      &info->hardware_version_string, error)
+      || !get_uint (values, cluster, TH_BASIC_INFORMATION_ATTR_SOFTWARE_VERSION, G_MAXUINT32,
+                    NULL, &software_version, error)
+      || !get_string (values, TH_BASIC_INFORMATION_ATTR_SOFTWARE_VERSION_STRING, FALSE,
+                      &info->software_version_string, error)
+      || !get_string (values, TH_BASIC_INFORMATION_ATTR_MANUFACTURING_DATE, TRUE,
+                      &info->manufacturing_date, error)
+      || !get_string (values, TH_BASIC_INFORMATION_ATTR_PART_NUMBER, TRUE, &info->part_number,
+                      error)
+      || !get_string (values, TH_BASIC_INFORMATION_ATTR_PRODUCT_URL, TRUE, &info->product_url,
+                      error)
+      || !get_string (values, TH_BASIC_INFORMATION_ATTR_PRODUCT_LABEL, TRUE,
+                      &info->product_label, error)
+      || !get_string (values, TH_BASIC_INFORMATION_ATTR_SERIAL_NUMBER, TRUE,
+                      &info->serial_number, error)
+      || !get_string (values, TH_BASIC_INFORMATION_ATTR_UNIQUE_ID, TRUE, &info->unique_id,
+                      error)
+      || !get_uint (values, cluster, TH_BASIC_INFORMATION_ATTR_SPECIFICATION_VERSION,
+                    G_MAXUINT32, &info->has_specification_version, &specification_version,
+                    error)
+      || !get_uint (values, cluster, TH_BASIC_INFORMATION_ATTR_MAX_PATHS_PER_INVOKE,
+                    G_MAXUINT16, &info->has_max_paths_per_invoke, &max_paths_per_invoke,
+                    error))
+    {
+      th_basic_information_clear (info);
+      return FALSE;
+    }
+
+  info->data_model_revision = (guint16) data_model_revision;
+  info->vendor_id = (guint16) vendor_id;
+  info->product_id = (guint16) product_id;
+  info->hardware_version = (guint16) hardware_version;
+  info->software_version = (guint32) software_version;
+  info->specification_version = (guint32) specification_version;
+  info->max_paths_per_invoke = (guint16) max_paths_per_invoke;
+  return TRUE;
+}
+
+void
+th_basic_information_clear (ThBasicInformation *info)
+{
+  g_free (info->vendor_name);
+  g_free (info->product_name);
+  g_free (info->node_label);
+  g_free (info->location);
+  g_free (info->hardware_version_string);
+  g_free (info->software_version_string);
+  g_free (info->manufacturing_date);
+  g_free (info->part_number);
+  g_free (info->product_url);
+  g_free (info->product_label);
+  g_free (info->serial_number);
+  g_free (info->unique_id);
+  memset (info, 0, sizeof *info);
+}
+
+/* BasicCommissioningInfo: FailSafeExpiryLengthSeconds (0), MaxCumulativeFailsafeSeconds (1) */
+static gboolean
+decode_basic_commissioning_info (ThImAttributeValues *values,
+                                 ThCommissioningInfo *info,
+                                 GError             **error)
+{
+  g_autoptr(GBytes) value = NULL;
+  ThTlvReader reader;
+  ThImFields fields;
+  guint8 tag;
+  guint64 v;
+  gsize len;
+  const guint8 *data;
+  GError *local = NULL;
+
+  value = th_im_attribute_values_lookup (values, TH_ROOT_ENDPOINT,
+                                         TH_CLUSTER_GENERAL_COMMISSIONING,
+                                         TH_GENERAL_COMMISSIONING_ATTR_BASIC_COMMISSIONING_INFO,
+                                         NULL, error);
+  if (value == NULL)
+    return FALSE;
+  data = g_bytes_get_data (value, &len);
+  if (!th_im_fields_open (&fields, &reader, data, len, "BasicCommissioningInfo", error))
+    return FALSE;
+  while (th_im_fields_next (&fields, &tag, &local))
+    {
+      if (tag > 1)
+        continue;
+      if (!th_im_fields_get_uint (&fields, G_MAXUINT16, &v, &local))
+        break;
+      if (tag == 0)
+        {
+          info->fail_safe_expiry_length_seconds = (guint16) v;
+        }
+      else
+        {
+          info->has_max_cumulative_failsafe_seconds = TRUE;
+          info->max_cumulative_failsafe_seconds = (guint16) v;
+        }
+    }
+  if (local == NULL)
+    th_im_fields_require (&fields, 0, "FailSafeExpiryLengthSeconds", &local);
+  if (local != NULL)
+    {
+      th_im_fields_propagate (fields.what, error, local);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+th_commissioning_info_decode (ThImAttributeValues  *values,
+                              ThCommissioningInfo  *info,
+                              GError              **error)
+{
+  const guint32 cluster = TH_CLUSTER_GENERAL_COMMISSIONING;
+  guint64 regulatory_config, location_capability;
+
+  g_return_val_if_fail (values != NULL, FALSE);
+  g_return_val_if_fail (info != NULL, FALSE);
+
+  memset (info, 0, sizeof *info);
+  if (!get_uint (values, cluster, TH_GENERAL_COMMISSIONING_ATTR_BREADCRUMB, G_MAXUINT64, NULL,
+                 &info->breadcrumb, error)
+      || !decode_basic_commissioning_info (values, info, error)
+      || !get_uint (values, cluster, TH_GENERAL_COMMISSIONING_ATTR_REGULATORY_CONFIG, G_MAXUINT8,
+                    NULL, &regulatory_config, error)
+      || !get_uint (values, cluster, TH_GENERAL_COMMISSIONING_ATTR_LOCATION_CAPABILITY,
+                    G_MAXUINT8, NULL, &location_capability, error)
+      || !th_im_attribute_values_get_bool (
+            values, TH_ROOT_ENDPOINT, cluster,
+            TH_GENERAL_COMMISSIONING_ATTR_SUPPORTS_CONCURRENT_CONNECTION,
+            &info->supports_concurrent_connection, error))
+    {
+      memset (info, 0, sizeof *info);
+      return FALSE;
+    }
+  info->regulatory_config = (guint8) regulatory_config;
+  info->location_capability = (guint8) location_capability;
+  return TRUE;
+}
+
+static gint
+compare_interfaces (gconstpointer a,
+                    gconstpointer b)
+{
+  const ThNetworkInterface *x = a;
+  const ThNetworkInterface *y = b;
+
+  return (gint) x->endpoint - (gint) y->endpoint;
+}
+
+GArray *
+th_network_interfaces_decode (ThImAttributeValues  *values,
+                              GError              **error)
+{
+  g_autoptr(GArray) paths = NULL;
+  g_autoptr(GArray) interfaces = NULL;
+
+  g_return_val_if_fail (values != NULL, NULL);
+
+  paths = th_im_attribute_values_get_paths (values);
+  interfaces = g_array_new (FALSE, FALSE, sizeof (ThNetworkInterface));
+  for (guint i = 0; i < paths->len; i++)
+    {
+      const ThImAttributePath *path = &g_array_index (paths, ThImAttributePath, i);
+      ThNetworkInterface interface = { path->endpoint, 0 };
+      guint64 features;
+      GError *local = NULL;
+
+      if (path->cluster != TH_CLUSTER_NETWORK_COMMISSIONING
+          || path->attribute != TH_ATTR_FEATURE_MAP)
+        continue;
+      if (!th_im_attribute_values_get_uint (values, path->endpoint, path->cluster,
+                                            path->attribute, G_MAXUINT32, &features, &local))
+        {
+          /* an endpoint that could not report it has no usable interface */
+          if (is_absent (&local))
+            continue;
+          g_propagate_error (error, local);
+          return NULL;
+        }
+      interface.features = (guint32) features;
+      g_array_append_val (interfaces, interface);
+    }
+  g_array_sort (interfaces, compare_interfaces);
+  return g_steal_pointer (&interfaces);
+}
