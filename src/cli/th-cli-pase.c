@@ -70,6 +70,9 @@ typedef struct
   GSocketAddress *address;
   ThSession *unsecured;
   ThSession *session;
+  /* Devices end the PASE session themselves when the fail-safe expires, as disarming it
+   * makes it do (both SDKs do); a CloseSession after that would name an unknown session. */
+  gboolean session_ended_by_device;
   DeviceInfo info;
   GError *error;
 
@@ -234,6 +237,7 @@ on_disarmed (GObject      *source,
       return;
     }
   end_step (run, STEP_DISARM);
+  run->session_ended_by_device = TRUE;
   g_main_loop_quit (run->loop);
 }
 
@@ -529,8 +533,11 @@ th_cli_pase (int    argc,
         }
     }
 
-  /* The device hears that the session ends; nothing else goes out after it. */
-  if (run.session != NULL && !th_close_session (run.manager, run.session, &close_error))
+  /* Unless the device ended the session already, it hears that the session ends (which
+   * also expires a fail-safe left armed); nothing else goes out after that. */
+  if (run.session != NULL && run.session_ended_by_device)
+    th_exchange_manager_close_session (run.manager, run.session);
+  else if (run.session != NULL && !th_close_session (run.manager, run.session, &close_error))
     g_debug ("The CloseSession report was not sent: %s", close_error->message);
   if (run.manager != NULL)
     th_exchange_manager_close (run.manager);

@@ -188,6 +188,12 @@ def main():
                f"found: {leaked}")
         tap.ok(first.process.poll() is None and second.process.poll() is None,
                "both devices are still running", f"{first.log_tail()}\n{second.log_tail()}")
+        # The devices end a PASE session themselves when the fail-safe is disarmed: a
+        # CloseSession sent after that would reach them for a session they no longer know.
+        late = [device.port for device in (first, second)
+                if "message for unknown session" in device.log_path.read_text(errors="replace")]
+        tap.ok(not late, "nothing reaches a device after its session ended",
+               f"devices that logged a message for an unknown session: {late}")
 
     return tap.done()
 
