@@ -114,7 +114,8 @@ fail_unexpected (GTask     *task,
                                                         message->protocol.opcode);
 
   fail (task, g_error_new (TH_ERROR, TH_ERROR_IM_PROTOCOL,
-                           _("The device answered the %s with a %s message"), sent, received));
+                           _("The device answered the %s with a message of another kind, %s"),
+                           sent, received));
 }
 
 /* The StatusResponse a device sends in place of the answer when it refuses the request. */
