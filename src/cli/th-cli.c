@@ -12,6 +12,8 @@
 
 static const ThCliCommand top_commands[] = {
   { "payload", N_("Read and write Matter setup codes"), NULL, th_cli_payload_commands },
+  { "pase", N_("Set up a passcode session with a device at a known address"), th_cli_pase,
+    NULL },
   { NULL }
 };
 

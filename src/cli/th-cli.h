@@ -29,6 +29,8 @@ struct _ThCliCommand
 };
 
 extern const ThCliCommand th_cli_payload_commands[];
+int th_cli_pase (int    argc,
+                 char **argv);
 
 /* The shared tail of every --help: the exit statuses. */
 const char *th_cli_exit_status_help (void);

@@ -5,6 +5,8 @@
 #include "config.h"
 
 #include "messaging/th-exchange-manager.h"
+#include "secure-channel/th-close-session.h"
+#include "secure-channel/th-status-report.h"
 #include "th-error.h"
 #include "th-test-clock.h"
 #include "th-test-transport.h"
@@ -655,6 +657,47 @@ test_secure_exchange (Fixture       *f,
   g_assert_cmpuint (th_test_clock_get_n_pending (f->clock), >, 0);  /* B retransmits */
 }
 
+/* CloseSession goes once, without asking for an acknowledgement, and ends the session. */
+static void
+test_close_session (Fixture       *f,
+                    gconstpointer  data)
+{
+  static const guint8 secret[] = "a shared secret from a handshake";
+  g_autoptr(ThSession) on_a = NULL;
+  g_autoptr(ThSession) on_b = NULL;
+  g_autoptr(GBytes) datagram = NULL;
+  g_autoptr(ThMessage) message = NULL;
+  g_autoptr(GError) error = NULL;
+  ThSessionKeys keys;
+  ThStatusReport report;
+
+  add_secure_pair (f, &on_a, &on_b);
+  g_assert_true (th_close_session (f->a, on_a, &error));
+  g_assert_no_error (error);
+  g_assert_false (th_session_is_open (on_a));
+  g_assert_cmpuint (th_test_clock_get_n_pending (f->clock), ==, 0);
+
+  datagram = th_test_transport_pop_sent (f->ta, NULL, NULL);
+  g_assert_nonnull (datagram);
+  g_assert_cmpuint (th_test_transport_get_n_sent (f->ta), ==, 0);
+  g_assert_true (th_session_keys_derive (secret, sizeof secret - 1, NULL, 0, &keys, &error));
+  message = th_message_decode (datagram, keys.i2r_key, TH_NODE_ID_UNSPECIFIED, &error);
+  th_session_keys_clear (&keys);
+  g_assert_no_error (error);
+  g_assert_cmpuint (message->protocol.protocol_id, ==, TH_PROTOCOL_SECURE_CHANNEL);
+  g_assert_cmpuint (message->protocol.opcode, ==, TH_SECURE_CHANNEL_STATUS_REPORT);
+  g_assert_cmpuint (message->protocol.exchange_flags, ==, TH_EXCHANGE_FLAG_INITIATOR);
+  g_assert_true (th_status_report_decode (&report, g_bytes_get_data (message->payload, NULL),
+                                          g_bytes_get_size (message->payload), &error));
+  g_assert_cmpuint (report.general_code, ==, TH_GENERAL_STATUS_SUCCESS);
+  g_assert_true (th_status_report_is_secure_channel (&report,
+                                                     TH_SECURE_CHANNEL_STATUS_CLOSE_SESSION));
+
+  /* Closed already: nothing more goes out. */
+  g_assert_true (th_close_session (f->a, on_a, &error));
+  g_assert_cmpuint (th_test_transport_get_n_sent (f->ta), ==, 0);
+}
+
 static void
 test_cancel (Fixture       *f,
              gconstpointer  data)
@@ -856,6 +899,7 @@ main (int   argc,
   ADD ("/mrp/duplicate", test_duplicate, fixture_set_up);
   ADD ("/mrp/active-and-idle", test_active_and_idle, fixture_set_up);
   ADD ("/mrp/secure-exchange", test_secure_exchange, fixture_set_up);
+  ADD ("/mrp/close-session", test_close_session, fixture_set_up);
   ADD ("/mrp/cancel", test_cancel, fixture_set_up);
   ADD ("/mrp/reliable-transport", test_reliable_transport, fixture_set_up_reliable);
   ADD ("/mrp/drops", test_drops, fixture_set_up);

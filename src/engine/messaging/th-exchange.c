@@ -419,6 +419,48 @@ on_cancelled (GCancellable *cancellable,
   return G_SOURCE_REMOVE;
 }
 
+/* Encodes and sends one message, with any acknowledgement owed riding on it. */
+static GBytes *
+transmit (ThExchange  *self,
+          guint8       opcode,
+          GBytes      *payload,
+          gboolean     reliable,
+          guint32     *counter,
+          GError     **error)
+{
+  g_autoptr(GBytes) empty = NULL;
+  g_autoptr(GBytes) datagram = NULL;
+  ThProtocolHeader protocol = { 0 };
+
+  if (payload == NULL)
+    payload = empty = g_bytes_new (NULL, 0);
+
+  protocol.exchange_flags = (self->is_initiator ? TH_EXCHANGE_FLAG_INITIATOR : 0) |
+                            (reliable ? TH_EXCHANGE_FLAG_RELIABLE : 0);
+  protocol.opcode = opcode;
+  protocol.exchange_id = self->id;
+  protocol.protocol_id = self->protocol_id;
+  if (self->ack_pending)
+    {
+      protocol.exchange_flags |= TH_EXCHANGE_FLAG_ACK;
+      protocol.ack_counter = self->ack_counter;
+    }
+
+  datagram = th_exchange_manager_encode (self->manager, self->session, &protocol, payload,
+                                         counter, error);
+  if (datagram == NULL ||
+      !th_exchange_manager_transmit (self->manager, self->session, datagram, error))
+    return NULL;
+
+  /* The acknowledgement rode on this message. */
+  if (self->ack_pending)
+    {
+      self->ack_pending = FALSE;
+      th_clock_clear_timeout (self->clock, &self->ack_timer);
+    }
+  return g_steal_pointer (&datagram);
+}
+
 static void
 start_operation (ThExchange   *self,
                  guint8        opcode,
@@ -427,11 +469,9 @@ start_operation (ThExchange   *self,
                  GTask        *task_in)
 {
   g_autoptr(GTask) task = task_in;
-  g_autoptr(GBytes) empty = NULL;
   g_autoptr(GBytes) datagram = NULL;
   g_autoptr(GError) error = NULL;
   GCancellable *cancellable = g_task_get_cancellable (task);
-  ThProtocolHeader protocol = { 0 };
   gboolean mrp;
   guint32 counter;
 
@@ -454,35 +494,12 @@ start_operation (ThExchange   *self,
       return;
     }
 
-  if (payload == NULL)
-    payload = empty = g_bytes_new (NULL, 0);
-
   mrp = th_exchange_manager_uses_mrp (self->manager);
-  protocol.exchange_flags = (self->is_initiator ? TH_EXCHANGE_FLAG_INITIATOR : 0) |
-                            (mrp ? TH_EXCHANGE_FLAG_RELIABLE : 0);
-  protocol.opcode = opcode;
-  protocol.exchange_id = self->id;
-  protocol.protocol_id = self->protocol_id;
-  if (self->ack_pending)
-    {
-      protocol.exchange_flags |= TH_EXCHANGE_FLAG_ACK;
-      protocol.ack_counter = self->ack_counter;
-    }
-
-  datagram = th_exchange_manager_encode (self->manager, self->session, &protocol, payload,
-                                         &counter, &error);
-  if (datagram == NULL ||
-      !th_exchange_manager_transmit (self->manager, self->session, datagram, &error))
+  datagram = transmit (self, opcode, payload, mrp, &counter, &error);
+  if (datagram == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
-    }
-
-  /* The acknowledgement rode on this message. */
-  if (self->ack_pending)
-    {
-      self->ack_pending = FALSE;
-      th_clock_clear_timeout (self->clock, &self->ack_timer);
     }
 
   self->task = g_steal_pointer (&task);
@@ -577,6 +594,35 @@ th_exchange_send_finish (ThExchange    *self,
                         FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+gboolean
+th_exchange_send_unreliable (ThExchange  *self,
+                             guint8       opcode,
+                             GBytes      *payload,
+                             GError     **error)
+{
+  g_autoptr(GBytes) datagram = NULL;
+  guint32 counter;
+
+  g_return_val_if_fail (TH_IS_EXCHANGE (self), FALSE);
+
+  if (self->task != NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_PENDING,
+                           _("Another operation is already running on this exchange"));
+      return FALSE;
+    }
+  if (self->closed || self->manager == NULL)
+    {
+      g_set_error_literal (error, TH_ERROR, TH_ERROR_SESSION_CLOSED,
+                           _("The exchange with the device has ended"));
+      return FALSE;
+    }
+
+  datagram = transmit (self, opcode, payload, FALSE, &counter, error);
+  th_exchange_close (self);
+  return datagram != NULL;
 }
 
 void

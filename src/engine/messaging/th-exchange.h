@@ -57,6 +57,14 @@ gboolean   th_exchange_send_finish                   (ThExchange          *self,
                                                       GAsyncResult        *result,
                                                       GError             **error);
 
+/* Sends a message once, without asking for an acknowledgement, and ends the exchange: for
+ * the few messages the protocol sends that way, such as CloseSession. Fails when the message
+ * cannot be handed to the transport. */
+gboolean   th_exchange_send_unreliable               (ThExchange          *self,
+                                                      guint8               opcode,
+                                                      GBytes              *payload,
+                                                      GError             **error);
+
 /* Ends the exchange: an acknowledgement still owed goes out at once, and a last message
  * not yet acknowledged is still retransmitted until it is, or until MRP gives up. A
  * pending operation fails with G_IO_ERROR_CANCELLED. */
