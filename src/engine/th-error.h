@@ -56,6 +56,11 @@ typedef enum
   TH_ERROR_PASE_PROTOCOL,
   TH_ERROR_BUSY,
   TH_ERROR_STATUS_REPORT,
+  TH_ERROR_CASE_PROTOCOL,             /* a CASE message is malformed or out of place */
+  TH_ERROR_CASE_WRONG_FABRIC,         /* the peer's NOC does not chain to our root and fabric */
+  TH_ERROR_CASE_WRONG_NODE,           /* the peer is another node than the one asked for */
+  TH_ERROR_CASE_BAD_SIGNATURE,        /* the peer does not hold its NOC's key */
+  TH_ERROR_CASE_NO_SHARED_ROOT,       /* the peer does not know our fabric */
 
   /* interaction model */
   TH_ERROR_IM_STATUS = 600,

@@ -15,9 +15,6 @@
 /* Peers that start unsecured exchanges with us each get a session; the oldest go first. */
 #define MAX_RESPONDER_UNSECURED_SESSIONS 16
 
-/* Operational node ids end here; ephemeral ones are drawn below. */
-#define MAX_OPERATIONAL_NODE_ID G_GUINT64_CONSTANT (0xffffffefffffffff)
-
 typedef struct
 {
   ThSession *session;
@@ -401,7 +398,7 @@ th_exchange_manager_open_unsecured_session (ThExchangeManager  *self,
       if (!th_random_bytes ((guint8 *) &node_id, sizeof node_id, error))
         return NULL;
     }
-  while (node_id == TH_NODE_ID_UNSPECIFIED || node_id > MAX_OPERATIONAL_NODE_ID);
+  while (node_id == TH_NODE_ID_UNSPECIFIED || node_id > TH_NODE_ID_MAX_OPERATIONAL);
 
   session = th_session_new_unsecured (peer, TRUE, node_id);
   g_ptr_array_add (self->unsecured_sessions, g_object_ref (session));

@@ -40,6 +40,8 @@ typedef enum
 
 /* The unspecified node id: PASE sessions and nonces without a node. */
 #define TH_NODE_ID_UNSPECIFIED G_GUINT64_CONSTANT (0)
+/* Operational node ids run from 1 to here; group and special ids lie above. */
+#define TH_NODE_ID_MAX_OPERATIONAL G_GUINT64_CONSTANT (0xFFFFFFEFFFFFFFFF)
 
 /* Protocol ids of the common (vendor 0) namespace. */
 #define TH_PROTOCOL_SECURE_CHANNEL     0x0000

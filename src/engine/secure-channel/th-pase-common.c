@@ -10,6 +10,7 @@
 #include "messaging/th-message.h"
 #include "th-error.h"
 #include "th-pase-private.h"
+#include "th-secure-channel-private.h"
 
 #define PASE_CONTEXT_PREFIX "CHIP PAKE V1 Commissioning"
 
@@ -50,8 +51,5 @@ th_pase_set_unexpected_error (guint8       opcode,
                               const char  *expected,
                               GError     **error)
 {
-  g_autofree char *what = th_message_describe_type (TH_PROTOCOL_SECURE_CHANNEL, opcode);
-
-  g_set_error (error, TH_ERROR, TH_ERROR_PASE_PROTOCOL,
-               _("The peer sent a %s message where a %s message was due"), what, expected);
+  th_secure_channel_set_unexpected_error (TH_ERROR_PASE_PROTOCOL, opcode, expected, error);
 }

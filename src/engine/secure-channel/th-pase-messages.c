@@ -70,228 +70,9 @@ th_pbkdf_parameters_check (const ThPbkdfParameters  *parameters,
   return TRUE;
 }
 
-/* Decoding: one anonymous structure whose members are read one by one. */
-typedef struct
-{
-  const char *message;
-  ThTlvReader reader;
-  ThContextTagSet seen;
-} Decoder;
-
-/* Turns a TLV error into the protocol error that names the message. */
-static gboolean
-fail_malformed (const Decoder *decoder,
-                GError        *tlv_error,
-                GError       **error)
-{
-  g_set_error (error, TH_ERROR, TH_ERROR_PASE_PROTOCOL, _("The %s message is malformed: %s"),
-               decoder->message, tlv_error->message);
-  g_error_free (tlv_error);
-  return FALSE;
-}
-
-static gboolean
-fail_field (const Decoder *decoder,
-            const char    *field,
-            GError        *tlv_error,
-            GError       **error)
-{
-  g_set_error (error, TH_ERROR, TH_ERROR_PASE_PROTOCOL,
-               _("The %s field of the %s message is malformed: %s"),
-               field, decoder->message, tlv_error->message);
-  g_error_free (tlv_error);
-  return FALSE;
-}
-
-static gboolean
-fail_missing (const Decoder *decoder,
-              const char    *field,
-              GError       **error)
-{
-  g_set_error (error, TH_ERROR, TH_ERROR_PASE_PROTOCOL, _("The %s message lacks its %s field"),
-               decoder->message, field);
-  return FALSE;
-}
-
-static gboolean
-decoder_begin (Decoder       *decoder,
-               const char    *message,
-               const guint8  *data,
-               gsize          len,
-               GError       **error)
-{
-  GError *local_error = NULL;
-  ThTlvTag tag;
-
-  decoder->message = message;
-  memset (&decoder->seen, 0, sizeof decoder->seen);
-  th_tlv_reader_init (&decoder->reader, data, len);
-
-  if (!th_tlv_reader_next (&decoder->reader, &local_error))
-    {
-      if (local_error != NULL)
-        return fail_malformed (decoder, local_error, error);
-      g_set_error (error, TH_ERROR, TH_ERROR_PASE_PROTOCOL, _("The %s message is empty"),
-                   message);
-      return FALSE;
-    }
-  tag = th_tlv_reader_get_tag (&decoder->reader);
-  if (th_tlv_reader_get_type (&decoder->reader) != TH_TLV_TYPE_STRUCTURE ||
-      tag.kind != TH_TLV_TAG_ANONYMOUS)
-    {
-      g_set_error (error, TH_ERROR, TH_ERROR_PASE_PROTOCOL,
-                   _("The %s message is not an anonymous TLV structure"), message);
-      return FALSE;
-    }
-  if (!th_tlv_reader_enter (&decoder->reader, &local_error))
-    return fail_malformed (decoder, local_error, error);
-  return TRUE;
-}
-
-/* Moves to the next member of the current structure. FALSE at its end (error unset) or on
- * a malformed member. */
-static gboolean
-decoder_next (Decoder  *decoder,
-              guint8   *number,
-              GError  **error)
-{
-  GError *local_error = NULL;
-  ThTlvTag tag;
-
-  if (!th_tlv_reader_next (&decoder->reader, &local_error))
-    {
-      if (local_error != NULL)
-        fail_malformed (decoder, local_error, error);
-      return FALSE;
-    }
-  tag = th_tlv_reader_get_tag (&decoder->reader);
-  if (tag.kind != TH_TLV_TAG_CONTEXT)
-    {
-      g_set_error (error, TH_ERROR, TH_ERROR_PASE_PROTOCOL,
-                   _("The member at byte %zu of the %s message has no context tag"),
-                   th_tlv_reader_get_offset (&decoder->reader), decoder->message);
-      return FALSE;
-    }
-  *number = (guint8) tag.number;
-  return TRUE;
-}
-
-/* Records a member of the top-level structure; each may appear once. */
-static gboolean
-decoder_note (Decoder  *decoder,
-              guint8    number,
-              GError  **error)
-{
-  if (!th_context_tag_set_add (&decoder->seen, number))
-    {
-      g_set_error (error, TH_ERROR, TH_ERROR_PASE_PROTOCOL,
-                   _("Field %u of the %s message appears a second time at byte %zu"),
-                   number, decoder->message, th_tlv_reader_get_offset (&decoder->reader));
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static gboolean
-decoder_require (const Decoder  *decoder,
-                 guint8          number,
-                 const char     *field,
-                 GError        **error)
-{
-  if (th_context_tag_set_contains (&decoder->seen, number))
-    return TRUE;
-  return fail_missing (decoder, field, error);
-}
-
-/* Leaves the top-level structure, after which the input must end. */
-static gboolean
-decoder_end (Decoder  *decoder,
-             GError  **error)
-{
-  GError *local_error = NULL;
-
-  if (!th_tlv_reader_exit (&decoder->reader, &local_error))
-    return fail_malformed (decoder, local_error, error);
-  if (th_tlv_reader_next (&decoder->reader, &local_error))
-    {
-      g_set_error (error, TH_ERROR, TH_ERROR_PASE_PROTOCOL,
-                   _("The %s message goes on after its structure, at byte %zu"),
-                   decoder->message, th_tlv_reader_get_offset (&decoder->reader));
-      return FALSE;
-    }
-  if (local_error != NULL)
-    return fail_malformed (decoder, local_error, error);
-  return TRUE;
-}
-
-static gboolean
-decoder_get_fixed_bytes (Decoder     *decoder,
-                         const char  *field,
-                         guint8      *out,
-                         gsize        len,
-                         GError     **error)
-{
-  GError *local_error = NULL;
-  const guint8 *bytes;
-  gsize bytes_len;
-
-  if (!th_tlv_reader_get_bytes (&decoder->reader, &bytes, &bytes_len, &local_error))
-    return fail_field (decoder, field, local_error, error);
-  if (bytes_len != len)
-    {
-      g_set_error (error, TH_ERROR, TH_ERROR_PASE_PROTOCOL,
-                   _("The %s field at byte %zu of the %s message is %zu bytes long; it must "
-                     "be %zu"),
-                   field, th_tlv_reader_get_offset (&decoder->reader), decoder->message,
-                   bytes_len, len);
-      return FALSE;
-    }
-  memcpy (out, bytes, len);
-  return TRUE;
-}
-
-static gboolean
-decoder_get_uint16 (Decoder     *decoder,
-                    const char  *field,
-                    guint16     *value,
-                    GError     **error)
-{
-  GError *local_error = NULL;
-
-  if (!th_tlv_reader_get_uint16 (&decoder->reader, value, &local_error))
-    return fail_field (decoder, field, local_error, error);
-  return TRUE;
-}
-
-static gboolean
-decoder_get_bool (Decoder     *decoder,
-                  const char  *field,
-                  gboolean    *value,
-                  GError     **error)
-{
-  GError *local_error = NULL;
-
-  if (!th_tlv_reader_get_bool (&decoder->reader, value, &local_error))
-    return fail_field (decoder, field, local_error, error);
-  return TRUE;
-}
-
-static gboolean
-decoder_get_session_parameters (Decoder              *decoder,
-                                const char           *field,
-                                ThSessionParameters  *parameters,
-                                GError              **error)
-{
-  GError *local_error = NULL;
-
-  if (!th_session_parameters_read (parameters, &decoder->reader, &local_error))
-    return fail_field (decoder, field, local_error, error);
-  return TRUE;
-}
-
 /* The nested pbkdf_parameters structure: iterations and salt, both required. */
 static gboolean
-decoder_get_pbkdf_parameters (Decoder            *decoder,
+decoder_get_pbkdf_parameters (ThPayloadDecoder   *decoder,
                               ThPbkdfParameters  *parameters,
                               GError            **error)
 {
@@ -303,16 +84,16 @@ decoder_get_pbkdf_parameters (Decoder            *decoder,
 
   if (th_tlv_reader_get_type (&decoder->reader) != TH_TLV_TYPE_STRUCTURE)
     {
-      g_set_error (error, TH_ERROR, TH_ERROR_PASE_PROTOCOL,
+      g_set_error (error, TH_ERROR, decoder->code,
                    _("The pbkdf_parameters field at byte %zu of the %s message is not a "
                      "structure"),
                    th_tlv_reader_get_offset (&decoder->reader), decoder->message);
       return FALSE;
     }
   if (!th_tlv_reader_enter (&decoder->reader, &local_error))
-    return fail_malformed (decoder, local_error, error);
+    return th_payload_decoder_fail_malformed (decoder, local_error, error);
 
-  while (decoder_next (decoder, &number, &local_error))
+  while (th_payload_decoder_next (decoder, &number, &local_error))
     {
       if (!th_context_tag_set_add (&seen, number))
         {
@@ -326,7 +107,7 @@ decoder_get_pbkdf_parameters (Decoder            *decoder,
         {
           if (!th_tlv_reader_get_uint32 (&decoder->reader, &parameters->iterations,
                                          &local_error))
-            return fail_field (decoder, "iterations", local_error, error);
+            return th_payload_decoder_fail_field (decoder, "iterations", local_error, error);
           has_iterations = TRUE;
         }
       else if (number == PBKDF_TAG_SALT)
@@ -335,7 +116,7 @@ decoder_get_pbkdf_parameters (Decoder            *decoder,
           gsize salt_len;
 
           if (!th_tlv_reader_get_bytes (&decoder->reader, &salt, &salt_len, &local_error))
-            return fail_field (decoder, "salt", local_error, error);
+            return th_payload_decoder_fail_field (decoder, "salt", local_error, error);
           if (salt_len < TH_PBKDF_MIN_SALT_LEN || salt_len > TH_PBKDF_MAX_SALT_LEN)
             {
               g_set_error (error, TH_ERROR, TH_ERROR_PASE_PROTOCOL,
@@ -356,11 +137,11 @@ decoder_get_pbkdf_parameters (Decoder            *decoder,
       return FALSE;
     }
   if (!has_iterations)
-    return fail_missing (decoder, "pbkdf_parameters.iterations", error);
+    return th_payload_decoder_fail_missing (decoder, "pbkdf_parameters.iterations", error);
   if (!has_salt)
-    return fail_missing (decoder, "pbkdf_parameters.salt", error);
+    return th_payload_decoder_fail_missing (decoder, "pbkdf_parameters.salt", error);
   if (!th_tlv_reader_exit (&decoder->reader, &local_error))
-    return fail_malformed (decoder, local_error, error);
+    return th_payload_decoder_fail_malformed (decoder, local_error, error);
   if (!th_pbkdf_parameters_check (parameters, &local_error))
     {
       g_set_error (error, TH_ERROR, TH_ERROR_PASE_PROTOCOL, _("The %s message is invalid: %s"),
@@ -369,53 +150,6 @@ decoder_get_pbkdf_parameters (Decoder            *decoder,
       return FALSE;
     }
   return TRUE;
-}
-
-/* Reads one member, the decoder on it; members of no interest are left alone. */
-typedef gboolean (*MemberFunc) (Decoder  *decoder,
-                                guint8    number,
-                                gpointer  result,
-                                GError  **error);
-
-typedef struct
-{
-  guint8 number;
-  const char *name;
-} RequiredField;
-
-static gboolean
-decode_message (const char           *message,
-                const guint8         *data,
-                gsize                 len,
-                const RequiredField  *required,
-                gsize                 n_required,
-                MemberFunc            read_member,
-                gpointer              result,
-                GError              **error)
-{
-  GError *local_error = NULL;
-  Decoder decoder;
-  guint8 number;
-
-  if (!decoder_begin (&decoder, message, data, len, error))
-    return FALSE;
-  while (decoder_next (&decoder, &number, &local_error))
-    {
-      if (!decoder_note (&decoder, number, error) ||
-          !read_member (&decoder, number, result, error))
-        return FALSE;
-    }
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, local_error);
-      return FALSE;
-    }
-  for (gsize i = 0; i < n_required; i++)
-    {
-      if (!decoder_require (&decoder, required[i].number, required[i].name, error))
-        return FALSE;
-    }
-  return decoder_end (&decoder, error);
 }
 
 /* Encoding */
@@ -451,7 +185,7 @@ th_pbkdf_param_request_encode (const ThPbkdfParamRequest *request)
 }
 
 static gboolean
-read_request_member (Decoder   *decoder,
+read_request_member (ThPayloadDecoder  *decoder,
                      guint8     number,
                      gpointer   result,
                      GError   **error)
@@ -461,20 +195,21 @@ read_request_member (Decoder   *decoder,
   switch (number)
     {
     case REQUEST_TAG_INITIATOR_RANDOM:
-      return decoder_get_fixed_bytes (decoder, "initiatorRandom", request->initiator_random,
-                                      sizeof request->initiator_random, error);
+      return th_payload_decoder_get_fixed_bytes (decoder, "initiatorRandom",
+                                                 request->initiator_random,
+                                                 sizeof request->initiator_random, error);
     case REQUEST_TAG_INITIATOR_SESSION_ID:
-      return decoder_get_uint16 (decoder, "initiatorSessionId",
-                                 &request->initiator_session_id, error);
+      return th_payload_decoder_get_uint16 (decoder, "initiatorSessionId",
+                                            &request->initiator_session_id, error);
     case REQUEST_TAG_PASSCODE_ID:
-      return decoder_get_uint16 (decoder, "passcodeId", &request->passcode_id, error);
+      return th_payload_decoder_get_uint16 (decoder, "passcodeId", &request->passcode_id, error);
     case REQUEST_TAG_HAS_PBKDF_PARAMETERS:
-      return decoder_get_bool (decoder, "hasPBKDFParameters", &request->has_pbkdf_parameters,
-                               error);
+      return th_payload_decoder_get_bool (decoder, "hasPBKDFParameters",
+                                          &request->has_pbkdf_parameters, error);
     case REQUEST_TAG_SESSION_PARAMETERS:
       request->has_session_parameters = TRUE;
-      return decoder_get_session_parameters (decoder, "initiatorSessionParams",
-                                             &request->session_parameters, error);
+      return th_payload_decoder_get_session_parameters (decoder, "initiatorSessionParams",
+                                                        &request->session_parameters, error);
     default:
       return TRUE;
     }
@@ -486,7 +221,7 @@ th_pbkdf_param_request_decode (ThPbkdfParamRequest  *request,
                                gsize                 len,
                                GError              **error)
 {
-  static const RequiredField required[] = {
+  static const ThPayloadField required[] = {
     { REQUEST_TAG_INITIATOR_RANDOM, "initiatorRandom" },
     { REQUEST_TAG_INITIATOR_SESSION_ID, "initiatorSessionId" },
     { REQUEST_TAG_PASSCODE_ID, "passcodeId" },
@@ -497,8 +232,8 @@ th_pbkdf_param_request_decode (ThPbkdfParamRequest  *request,
   g_return_val_if_fail (request != NULL, FALSE);
   g_return_val_if_fail (data != NULL || len == 0, FALSE);
 
-  if (!decode_message ("PBKDFParamRequest", data, len, required, G_N_ELEMENTS (required),
-                       read_request_member, &result, error))
+  if (!th_payload_decode (TH_ERROR_PASE_PROTOCOL, "PBKDFParamRequest", data, len, required,
+                          G_N_ELEMENTS (required), read_request_member, &result, error))
     return FALSE;
   *request = result;
   return TRUE;
@@ -538,7 +273,7 @@ th_pbkdf_param_response_encode (const ThPbkdfParamResponse *response)
 }
 
 static gboolean
-read_response_member (Decoder   *decoder,
+read_response_member (ThPayloadDecoder  *decoder,
                       guint8     number,
                       gpointer   result,
                       GError   **error)
@@ -548,21 +283,23 @@ read_response_member (Decoder   *decoder,
   switch (number)
     {
     case RESPONSE_TAG_INITIATOR_RANDOM:
-      return decoder_get_fixed_bytes (decoder, "initiatorRandom", response->initiator_random,
-                                      sizeof response->initiator_random, error);
+      return th_payload_decoder_get_fixed_bytes (decoder, "initiatorRandom",
+                                                 response->initiator_random,
+                                                 sizeof response->initiator_random, error);
     case RESPONSE_TAG_RESPONDER_RANDOM:
-      return decoder_get_fixed_bytes (decoder, "responderRandom", response->responder_random,
-                                      sizeof response->responder_random, error);
+      return th_payload_decoder_get_fixed_bytes (decoder, "responderRandom",
+                                                 response->responder_random,
+                                                 sizeof response->responder_random, error);
     case RESPONSE_TAG_RESPONDER_SESSION_ID:
-      return decoder_get_uint16 (decoder, "responderSessionId",
-                                 &response->responder_session_id, error);
+      return th_payload_decoder_get_uint16 (decoder, "responderSessionId",
+                                            &response->responder_session_id, error);
     case RESPONSE_TAG_PBKDF_PARAMETERS:
       response->has_pbkdf_parameters = TRUE;
       return decoder_get_pbkdf_parameters (decoder, &response->pbkdf_parameters, error);
     case RESPONSE_TAG_SESSION_PARAMETERS:
       response->has_session_parameters = TRUE;
-      return decoder_get_session_parameters (decoder, "responderSessionParams",
-                                             &response->session_parameters, error);
+      return th_payload_decoder_get_session_parameters (decoder, "responderSessionParams",
+                                                        &response->session_parameters, error);
     default:
       return TRUE;
     }
@@ -574,7 +311,7 @@ th_pbkdf_param_response_decode (ThPbkdfParamResponse  *response,
                                 gsize                  len,
                                 GError               **error)
 {
-  static const RequiredField required[] = {
+  static const ThPayloadField required[] = {
     { RESPONSE_TAG_INITIATOR_RANDOM, "initiatorRandom" },
     { RESPONSE_TAG_RESPONDER_RANDOM, "responderRandom" },
     { RESPONSE_TAG_RESPONDER_SESSION_ID, "responderSessionId" },
@@ -584,8 +321,8 @@ th_pbkdf_param_response_decode (ThPbkdfParamResponse  *response,
   g_return_val_if_fail (response != NULL, FALSE);
   g_return_val_if_fail (data != NULL || len == 0, FALSE);
 
-  if (!decode_message ("PBKDFParamResponse", data, len, required, G_N_ELEMENTS (required),
-                       read_response_member, &result, error))
+  if (!th_payload_decode (TH_ERROR_PASE_PROTOCOL, "PBKDFParamResponse", data, len, required,
+                          G_N_ELEMENTS (required), read_response_member, &result, error))
     return FALSE;
   *response = result;
   return TRUE;
@@ -617,7 +354,7 @@ th_pake1_encode (const ThPake1 *pake1)
 }
 
 static gboolean
-read_pake1_member (Decoder   *decoder,
+read_pake1_member (ThPayloadDecoder  *decoder,
                    guint8     number,
                    gpointer   result,
                    GError   **error)
@@ -625,7 +362,8 @@ read_pake1_member (Decoder   *decoder,
   ThPake1 *pake1 = result;
 
   if (number == PAKE1_TAG_PA)
-    return decoder_get_fixed_bytes (decoder, "pA", pake1->pa, sizeof pake1->pa, error);
+    return th_payload_decoder_get_fixed_bytes (decoder, "pA", pake1->pa, sizeof pake1->pa,
+                                               error);
   return TRUE;
 }
 
@@ -635,14 +373,14 @@ th_pake1_decode (ThPake1       *pake1,
                  gsize          len,
                  GError       **error)
 {
-  static const RequiredField required[] = { { PAKE1_TAG_PA, "pA" } };
+  static const ThPayloadField required[] = { { PAKE1_TAG_PA, "pA" } };
   ThPake1 result;
 
   g_return_val_if_fail (pake1 != NULL, FALSE);
   g_return_val_if_fail (data != NULL || len == 0, FALSE);
 
-  if (!decode_message ("Pake1", data, len, required, G_N_ELEMENTS (required),
-                       read_pake1_member, &result, error))
+  if (!th_payload_decode (TH_ERROR_PASE_PROTOCOL, "Pake1", data, len, required,
+                          G_N_ELEMENTS (required), read_pake1_member, &result, error))
     return FALSE;
   *pake1 = result;
   return TRUE;
@@ -657,7 +395,7 @@ th_pake2_encode (const ThPake2 *pake2)
 }
 
 static gboolean
-read_pake2_member (Decoder   *decoder,
+read_pake2_member (ThPayloadDecoder  *decoder,
                    guint8     number,
                    gpointer   result,
                    GError   **error)
@@ -665,9 +403,11 @@ read_pake2_member (Decoder   *decoder,
   ThPake2 *pake2 = result;
 
   if (number == PAKE2_TAG_PB)
-    return decoder_get_fixed_bytes (decoder, "pB", pake2->pb, sizeof pake2->pb, error);
+    return th_payload_decoder_get_fixed_bytes (decoder, "pB", pake2->pb, sizeof pake2->pb,
+                                               error);
   if (number == PAKE2_TAG_CB)
-    return decoder_get_fixed_bytes (decoder, "cB", pake2->cb, sizeof pake2->cb, error);
+    return th_payload_decoder_get_fixed_bytes (decoder, "cB", pake2->cb, sizeof pake2->cb,
+                                               error);
   return TRUE;
 }
 
@@ -677,14 +417,14 @@ th_pake2_decode (ThPake2       *pake2,
                  gsize          len,
                  GError       **error)
 {
-  static const RequiredField required[] = { { PAKE2_TAG_PB, "pB" }, { PAKE2_TAG_CB, "cB" } };
+  static const ThPayloadField required[] = { { PAKE2_TAG_PB, "pB" }, { PAKE2_TAG_CB, "cB" } };
   ThPake2 result;
 
   g_return_val_if_fail (pake2 != NULL, FALSE);
   g_return_val_if_fail (data != NULL || len == 0, FALSE);
 
-  if (!decode_message ("Pake2", data, len, required, G_N_ELEMENTS (required),
-                       read_pake2_member, &result, error))
+  if (!th_payload_decode (TH_ERROR_PASE_PROTOCOL, "Pake2", data, len, required,
+                          G_N_ELEMENTS (required), read_pake2_member, &result, error))
     return FALSE;
   *pake2 = result;
   return TRUE;
@@ -699,7 +439,7 @@ th_pake3_encode (const ThPake3 *pake3)
 }
 
 static gboolean
-read_pake3_member (Decoder   *decoder,
+read_pake3_member (ThPayloadDecoder  *decoder,
                    guint8     number,
                    gpointer   result,
                    GError   **error)
@@ -707,7 +447,8 @@ read_pake3_member (Decoder   *decoder,
   ThPake3 *pake3 = result;
 
   if (number == PAKE3_TAG_CA)
-    return decoder_get_fixed_bytes (decoder, "cA", pake3->ca, sizeof pake3->ca, error);
+    return th_payload_decoder_get_fixed_bytes (decoder, "cA", pake3->ca, sizeof pake3->ca,
+                                               error);
   return TRUE;
 }
 
@@ -717,14 +458,14 @@ th_pake3_decode (ThPake3       *pake3,
                  gsize          len,
                  GError       **error)
 {
-  static const RequiredField required[] = { { PAKE3_TAG_CA, "cA" } };
+  static const ThPayloadField required[] = { { PAKE3_TAG_CA, "cA" } };
   ThPake3 result;
 
   g_return_val_if_fail (pake3 != NULL, FALSE);
   g_return_val_if_fail (data != NULL || len == 0, FALSE);
 
-  if (!decode_message ("Pake3", data, len, required, G_N_ELEMENTS (required),
-                       read_pake3_member, &result, error))
+  if (!th_payload_decode (TH_ERROR_PASE_PROTOCOL, "Pake3", data, len, required,
+                          G_N_ELEMENTS (required), read_pake3_member, &result, error))
     return FALSE;
   *pake3 = result;
   return TRUE;
