@@ -12,15 +12,6 @@
 #include "onboarding/th-setup-payload.h"
 
 static void
-print_field (const char *label,
-             const char *value)
-{
-  g_autofree char *with_colon = g_strdup_printf ("%s:", label);
-
-  g_print ("  %-22s %s\n", with_colon, value);
-}
-
-static void
 print_payload_words (const ThSetupPayload *payload,
                      guint                 index,
                      guint                 count)
@@ -39,39 +30,40 @@ print_payload_words (const ThSetupPayload *payload,
   if (payload->format == TH_PAYLOAD_FORMAT_QR)
     {
       text = g_strdup_printf ("%u", payload->version);
-      print_field (_("Version"), text);
+      th_cli_print_field (_("Version"), text);
       g_clear_pointer (&text, g_free);
     }
 
   if (payload->has_vendor_product)
     {
       text = g_strdup_printf ("0x%04X (%u)", payload->vendor_id, payload->vendor_id);
-      print_field (_("Vendor ID"), text);
+      th_cli_print_field (_("Vendor ID"), text);
       g_clear_pointer (&text, g_free);
       text = g_strdup_printf ("0x%04X (%u)", payload->product_id, payload->product_id);
-      print_field (_("Product ID"), text);
+      th_cli_print_field (_("Product ID"), text);
       g_clear_pointer (&text, g_free);
     }
   else
     {
-      print_field (_("Vendor ID"), _("not in the code"));
-      print_field (_("Product ID"), _("not in the code"));
+      th_cli_print_field (_("Vendor ID"), _("not in the code"));
+      th_cli_print_field (_("Product ID"), _("not in the code"));
     }
 
   text = g_strdup_printf ("%s. %s", th_payload_describe_flow (payload->flow),
                           th_payload_describe_flow_detail (payload->flow));
-  print_field (_("Commissioning flow"), text);
+  th_cli_print_field (_("Commissioning flow"), text);
   g_clear_pointer (&text, g_free);
 
   if (payload->has_capabilities)
     {
       text = th_payload_describe_capabilities (payload->capabilities);
-      print_field (_("Discovery"), text);
+      th_cli_print_field (_("Discovery"), text);
       g_clear_pointer (&text, g_free);
     }
   else
     {
-      print_field (_("Discovery"), _("not in the code: IP network and Bluetooth LE are searched"));
+      th_cli_print_field (_("Discovery"),
+                          _("not in the code: IP network and Bluetooth LE are searched"));
     }
 
   if (payload->short_discriminator)
@@ -80,22 +72,22 @@ print_payload_words (const ThSetupPayload *payload,
   else
     text = g_strdup_printf (_("%u (short form %u)"), payload->discriminator,
                             th_setup_payload_get_short_discriminator (payload));
-  print_field (_("Discriminator"), text);
+  th_cli_print_field (_("Discriminator"), text);
   g_clear_pointer (&text, g_free);
 
   if (passcode_problem == NULL)
     text = g_strdup_printf (_("%08u (valid)"), payload->passcode);
   else
     text = g_strdup_printf (_("%08u (not usable: %s)"), payload->passcode, passcode_problem);
-  print_field (_("Setup passcode"), text);
+  th_cli_print_field (_("Setup passcode"), text);
   g_clear_pointer (&text, g_free);
 
   if (payload->serial_number != NULL)
-    print_field (_("Serial number"), payload->serial_number);
+    th_cli_print_field (_("Serial number"), payload->serial_number);
   if (payload->pbkdf_iterations != 0)
     {
       text = g_strdup_printf ("%u", payload->pbkdf_iterations);
-      print_field (_("PBKDF iterations"), text);
+      th_cli_print_field (_("PBKDF iterations"), text);
       g_clear_pointer (&text, g_free);
     }
   if (payload->pbkdf_salt != NULL)
@@ -103,13 +95,13 @@ print_payload_words (const ThSetupPayload *payload,
       text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%zu byte", "%zu bytes",
                                            g_bytes_get_size (payload->pbkdf_salt)),
                               g_bytes_get_size (payload->pbkdf_salt));
-      print_field (_("PBKDF salt"), text);
+      th_cli_print_field (_("PBKDF salt"), text);
       g_clear_pointer (&text, g_free);
     }
   if (payload->number_of_devices != 0)
     {
       text = g_strdup_printf ("%u", payload->number_of_devices);
-      print_field (_("Number of devices"), text);
+      th_cli_print_field (_("Number of devices"), text);
       g_clear_pointer (&text, g_free);
     }
   if (payload->commissioning_timeout != 0)
@@ -117,7 +109,7 @@ print_payload_words (const ThSetupPayload *payload,
       text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u second", "%u seconds",
                                            payload->commissioning_timeout),
                               payload->commissioning_timeout);
-      print_field (_("Commissioning timeout"), text);
+      th_cli_print_field (_("Commissioning timeout"), text);
       g_clear_pointer (&text, g_free);
     }
   if (payload->vendor_elements != NULL)
@@ -131,15 +123,15 @@ print_payload_words (const ThSetupPayload *payload,
                                                "tag 0x%02X, %zu bytes",
                                                g_bytes_get_size (element->element)),
                                   element->tag, g_bytes_get_size (element->element));
-          print_field (_("Vendor data"), text);
+          th_cli_print_field (_("Vendor data"), text);
           g_clear_pointer (&text, g_free);
         }
     }
 
   if (manual_formatted != NULL)
-    print_field (_("Manual pairing code"), manual_formatted);
+    th_cli_print_field (_("Manual pairing code"), manual_formatted);
   if (qr != NULL && payload->format == TH_PAYLOAD_FORMAT_QR)
-    print_field (_("QR code"), qr);
+    th_cli_print_field (_("QR code"), qr);
 }
 
 static JsonNode *
@@ -307,28 +299,6 @@ payload_parse (int    argc,
 }
 
 static gboolean
-parse_number (const char *option,
-              const char *text,
-              guint64     max,
-              guint64    *out)
-{
-  g_autoptr(GError) error = NULL;
-  guint base = 10;
-
-  if (g_str_has_prefix (text, "0x") || g_str_has_prefix (text, "0X"))
-    {
-      text += 2;
-      base = 16;
-    }
-  if (!g_ascii_string_to_unsigned (text, base, 0, max, out, &error))
-    {
-      th_cli_error (_("%s: %s"), option, error->message);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static gboolean
 parse_flow (const char          *text,
             ThCommissioningFlow *flow)
 {
@@ -359,7 +329,7 @@ parse_capabilities (const char *text,
 
   if (g_ascii_isdigit (text[0]))
     {
-      if (!parse_number ("--capabilities", text, 0xFF, &number))
+      if (!th_cli_parse_number ("--capabilities", text, 0xFF, &number))
         return FALSE;
       *capabilities = (guint8) number;
       return TRUE;
@@ -442,16 +412,16 @@ payload_encode (int    argc,
   payload->has_vendor_product = TRUE;
   payload->has_capabilities = TRUE;
   payload->capabilities = TH_DISCOVERY_ON_NETWORK;
-  if (!parse_number ("--vid", vid, 0xFFFF, &number))
+  if (!th_cli_parse_number ("--vid", vid, 0xFFFF, &number))
     return TH_CLI_EXIT_USAGE;
   payload->vendor_id = (guint16) number;
-  if (!parse_number ("--pid", pid, 0xFFFF, &number))
+  if (!th_cli_parse_number ("--pid", pid, 0xFFFF, &number))
     return TH_CLI_EXIT_USAGE;
   payload->product_id = (guint16) number;
-  if (!parse_number ("--discriminator", discriminator, TH_DISCRIMINATOR_MAX, &number))
+  if (!th_cli_parse_number ("--discriminator", discriminator, TH_DISCRIMINATOR_MAX, &number))
     return TH_CLI_EXIT_USAGE;
   payload->discriminator = (guint16) number;
-  if (!parse_number ("--passcode", passcode, 0x7FFFFFF, &number))
+  if (!th_cli_parse_number ("--passcode", passcode, 0x7FFFFFF, &number))
     return TH_CLI_EXIT_USAGE;
   payload->passcode = (guint32) number;
   payload->passcode_validity = th_passcode_check (payload->passcode);
@@ -488,8 +458,8 @@ payload_encode (int    argc,
     }
   else
     {
-      print_field (_("QR code"), qr);
-      print_field (_("Manual pairing code"), formatted);
+      th_cli_print_field (_("QR code"), qr);
+      th_cli_print_field (_("Manual pairing code"), formatted);
     }
   return TH_CLI_EXIT_OK;
 }

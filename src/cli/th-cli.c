@@ -14,6 +14,7 @@ static const ThCliCommand top_commands[] = {
   { "payload", N_("Read and write Matter setup codes"), NULL, th_cli_payload_commands },
   { "pase", N_("Set up a passcode session with a device at a known address"), th_cli_pase,
     NULL },
+  { "discover", N_("List the Matter devices on the network"), th_cli_discover, NULL },
   { NULL }
 };
 
@@ -57,16 +58,60 @@ th_cli_parse_options (GOptionContext *context,
   return TRUE;
 }
 
-void
-th_cli_print_json (JsonNode *node)
+static void
+print_json (JsonNode *node,
+            gboolean  pretty)
 {
   g_autoptr(JsonGenerator) generator = json_generator_new ();
   g_autofree char *text = NULL;
 
-  json_generator_set_pretty (generator, TRUE);
+  json_generator_set_pretty (generator, pretty);
   json_generator_set_root (generator, node);
   text = json_generator_to_data (generator, NULL);
   g_print ("%s\n", text);
+}
+
+void
+th_cli_print_json (JsonNode *node)
+{
+  print_json (node, TRUE);
+}
+
+void
+th_cli_print_json_line (JsonNode *node)
+{
+  print_json (node, FALSE);
+}
+
+void
+th_cli_print_field (const char *label,
+                    const char *value)
+{
+  g_autofree char *with_colon = g_strdup_printf ("%s:", label);
+
+  g_print ("  %-22s %s\n", with_colon, value);
+}
+
+gboolean
+th_cli_parse_number (const char *option,
+                     const char *text,
+                     guint64     max,
+                     guint64    *out)
+{
+  g_autoptr(GError) error = NULL;
+  guint base = 10;
+
+  if (g_str_has_prefix (text, "0x") || g_str_has_prefix (text, "0X"))
+    {
+      text += 2;
+      base = 16;
+    }
+  if (!g_ascii_string_to_unsigned (text, base, 0, max, out, &error))
+    {
+      th_cli_error (_("%s: %s"), option, error->message);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 static void

@@ -31,6 +31,7 @@ struct _ThCliCommand
 extern const ThCliCommand th_cli_payload_commands[];
 int th_cli_pase (int    argc,
                  char **argv);
+int th_cli_discover (int argc, char **argv);
 
 /* The shared tail of every --help: the exit statuses. */
 const char *th_cli_exit_status_help (void);
@@ -38,7 +39,17 @@ const char *th_cli_exit_status_help (void);
 gboolean    th_cli_parse_options    (GOptionContext *context,
                                      int            *argc,
                                      char         ***argv);
+/* Pretty-printed, or on one line for a stream of events. */
 void        th_cli_print_json       (JsonNode       *node);
+void        th_cli_print_json_line  (JsonNode       *node);
+/* "  Label:                 value" */
+void        th_cli_print_field      (const char     *label,
+                                     const char     *value);
+/* A number in decimal or 0x hex up to `max`; on error prints it, naming the option. */
+gboolean    th_cli_parse_number     (const char     *option,
+                                     const char     *text,
+                                     guint64         max,
+                                     guint64        *out);
 void        th_cli_error            (const char     *format,
                                      ...) G_GNUC_PRINTF (1, 2);
 

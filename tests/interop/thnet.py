@@ -331,11 +331,26 @@ class Device:
 class Avahi:
     """A private avahi-daemon in the controller namespace, on its own system bus."""
 
-    def __init__(self, network, bus_address, log_path, startup_seconds):
+    def __init__(self, network, bus_address, log_path, daemon, startup_seconds):
         self.network = network
         self.bus_address = bus_address
         self.log_path = log_path
+        self.daemon = daemon
         self.startup_seconds = startup_seconds
+
+    def stop(self, grace=GRACE_S):
+        """End the daemon (SIGTERM, SIGKILL after `grace` s), as when it crashes or is
+        stopped; its bus stays. Returns the exit status."""
+        _end_processes([self.daemon], grace)
+        return self.daemon.returncode
+
+    def restart(self, timeout=30.0):
+        """Start a new daemon on the same bus after stop(); returns its startup time in s."""
+        if self.daemon.poll() is None:
+            raise HarnessError("avahi-daemon is still running: stop() it first")
+        self.daemon, self.startup_seconds = self.network._start_avahi_daemon(self.bus_address,
+                                                                             timeout)
+        return self.startup_seconds
 
     def browse(self, service_type, timeout=30.0):
         """Resolved services of `service_type` now seen (avahi-browse -rpt), as dicts with
@@ -617,6 +632,14 @@ class TestNetwork:
             raise HarnessError(f"the private dbus-daemon did not start within {timeout:g} s")
         bus_address = f"unix:path={socket_path}"
 
+        daemon, _ = self._start_avahi_daemon(bus_address, timeout)
+        self.avahi = Avahi(self, bus_address, self.workdir / "avahi-daemon.log", daemon,
+                           time.monotonic() - started)
+        return self.avahi
+
+    def _start_avahi_daemon(self, bus_address, timeout):
+        """avahi-daemon on the bus at `bus_address`, once it is ready: (Popen, seconds)."""
+        started = time.monotonic()
         avahi_config = self.workdir / "avahi-daemon.conf"
         avahi_config.write_text(_AVAHI_CONFIG.format(host=f"{self.controller_ns}",
                                                      interface=CONTROLLER_INTERFACE))
@@ -635,8 +658,7 @@ class TestNetwork:
         if found is None:
             tail = "\n".join(daemon_lines.snapshot()[-20:])
             raise HarnessError(f"avahi-daemon did not start within {timeout:g} s:\n{tail}")
-        self.avahi = Avahi(self, bus_address, log_path, time.monotonic() - started)
-        return self.avahi
+        return daemon, time.monotonic() - started
 
     def close(self):
         """End every process started here, delete the namespaces and the work directory.
