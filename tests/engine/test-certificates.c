@@ -749,9 +749,12 @@ test_tlv_random_corruption (void)
       if (cert != NULL)
         {
           g_autoptr(GBytes) again = th_certificate_encode_tlv (cert, &error);
+          g_autoptr(ThCertificate) decoded_again = NULL;
           g_autoptr(GBytes) x509 = NULL;
 
           g_assert_no_error (error);
+          decoded_again = decode_tlv_or_fail (again);
+          g_assert_true (th_dn_equal (&decoded_again->subject, &cert->subject));
           x509 = th_certificate_encode_x509 (cert, &error);
           g_assert_no_error (error);
           decoded++;
@@ -769,7 +772,8 @@ test_x509_strictness (void)
   g_autoptr(GBytes) noc = read_spec_example ("Matter-Spec-NOC.der");
   /* pieces of the example NOC, as hex */
   static const char *key_usage = "300e0603551d0f0101ff040403020780";
-  static const char *subject_key_id = "301d0603551d0e041604149f55a26b7e4303e60883e913bf94f4fb5e2a6161";
+  static const char *subject_key_id =
+    "301d0603551d0e041604149f55a26b7e4303e60883e913bf94f4fb5e2a6161";
   static const char *node_id = "0c1044454445444544453030303130303031";
   static const char *not_before = "170d3230313031353134323334335a";
   struct
@@ -1319,6 +1323,7 @@ test_fabric_from_credentials (void)
   g_autoptr(ThP256Key) device_key = th_p256_key_generate (&error);
   g_autoptr(ThCertificate) noc = NULL;
   g_autoptr(ThP256Key) public_only = NULL;
+  GBytes *icac_tlv;
   guint8 public_key[TH_P256_PUBLIC_KEY_LEN];
 
   g_assert_no_error (error);
@@ -1360,17 +1365,17 @@ test_fabric_from_credentials (void)
   g_assert_error (error, TH_ERROR, TH_ERROR_CERTIFICATE_CHAIN);
   g_clear_error (&error);
   /* an ICAC of another root */
+  icac_tlv = th_fabric_get_intermediate_certificate_tlv (fabric);
   g_assert_null (th_fabric_new_from_credentials (0x1234, th_fabric_get_root_key (other),
                                                  th_fabric_get_root_certificate_tlv (other),
                                                  th_fabric_get_intermediate_key (fabric),
-                                                 th_fabric_get_intermediate_certificate_tlv (fabric),
-                                                 th_fabric_get_ipk_epoch_key (fabric), &error));
+                                                 icac_tlv, th_fabric_get_ipk_epoch_key (fabric),
+                                                 &error));
   g_assert_error (error, TH_ERROR, TH_ERROR_CERTIFICATE_CHAIN);
   g_clear_error (&error);
   /* the ICAC where the root should be */
   g_assert_null (th_fabric_new_from_credentials (0x1234, th_fabric_get_intermediate_key (fabric),
-                                                 th_fabric_get_intermediate_certificate_tlv (fabric),
-                                                 NULL, NULL,
+                                                 icac_tlv, NULL, NULL,
                                                  th_fabric_get_ipk_epoch_key (fabric), &error));
   g_assert_error (error, TH_ERROR, TH_ERROR_CERTIFICATE_CHAIN);
 }

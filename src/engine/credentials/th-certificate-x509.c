@@ -240,13 +240,14 @@ put_extension (ThDerWriter         *writer,
                          TH_CERTIFICATE_KEY_ID_LEN);
       break;
     case TH_EXTENSION_AUTHORITY_KEY_ID:
-    case TH_EXTENSION_FUTURE:
-    default:
       th_der_writer_start (writer, TH_DER_SEQUENCE);
       th_der_writer_put (writer, TH_DER_CONTEXT (0), cert->authority_key_id,
                          TH_CERTIFICATE_KEY_ID_LEN);
       th_der_writer_end (writer);
       break;
+    case TH_EXTENSION_FUTURE:
+    default:
+      g_assert_not_reached ();
     }
   th_der_writer_end (writer);
   th_der_writer_end (writer);
@@ -716,8 +717,6 @@ read_extension_value (ThDerReader    *reader,
       return read_key_id (reader, TH_DER_OCTET_STRING, _("the subject key identifier"),
                           cert->subject_key_id, error);
     case TH_EXTENSION_AUTHORITY_KEY_ID:
-    case TH_EXTENSION_FUTURE:
-    default:
       if (!th_der_reader_read (reader, TH_DER_SEQUENCE, _("the authority key identifier"),
                                &element, error))
         return FALSE;
@@ -725,6 +724,9 @@ read_extension_value (ThDerReader    *reader,
       return read_key_id (&content, TH_DER_CONTEXT (0), _("the authority key identifier"),
                           cert->authority_key_id, error)
              && th_der_reader_expect_end (&content, error);
+    case TH_EXTENSION_FUTURE:
+    default:
+      g_assert_not_reached ();
     }
 }
 

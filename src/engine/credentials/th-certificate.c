@@ -825,6 +825,7 @@ th_certificate_decode_tlv (const guint8 *tlv,
                            GError      **error)
 {
   g_autoptr(ThCertificate) cert = th_certificate_new ();
+  g_autoptr(GBytes) x509 = NULL;
   GError *tlv_error = NULL;
   ThTlvReader reader;
   const guint8 *serial;
@@ -915,6 +916,10 @@ th_certificate_decode_tlv (const guint8 *tlv,
       return NULL;
     }
   if (!th_certificate_check (cert, error))
+    return NULL;
+  /* what verifies the signature is the X.509 form, so it must exist within its bounds */
+  x509 = th_certificate_encode_x509 (cert, error);
+  if (x509 == NULL)
     return NULL;
   return g_steal_pointer (&cert);
 }
@@ -1105,7 +1110,7 @@ th_certificate_sign (ThCertificate *cert,
 
 gboolean
 th_certificate_verify_signature (const ThCertificate *cert,
-                                 const guint8         issuer_public_key[TH_P256_PUBLIC_KEY_LEN],
+                                 const guint8        *issuer_public_key,
                                  GError             **error)
 {
   g_autoptr(GBytes) tbs = NULL;

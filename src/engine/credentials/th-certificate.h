@@ -169,7 +169,7 @@ ThCertificate *th_certificate_copy        (const ThCertificate *cert);
 void           th_certificate_free        (ThCertificate       *cert);
 
 /* Decoders check everything the encoding rules require (field order, types, ranges, DN
- * rules, which extensions must be there, conversion to X.509 being possible) and fail with
+ * rules, which extensions must be there, the X.509 form fitting its bound) and fail with
  * TH_ERROR_CERTIFICATE_INVALID saying which field is wrong. They do not check the signature
  * nor the kind-specific profile: th_certificate_check_profile and chain validation do. */
 ThCertificate *th_certificate_decode_tlv  (const guint8        *tlv,
@@ -211,9 +211,10 @@ guint          th_certificate_get_cats      (const ThCertificate *cert,
 gboolean       th_certificate_sign        (ThCertificate       *cert,
                                            ThP256Key           *issuer_key,
                                            GError             **error);
-/* TH_ERROR_CERTIFICATE_CHAIN when the signature does not verify with that key. */
+/* TH_ERROR_CERTIFICATE_CHAIN when the signature does not verify with that key
+ * (TH_P256_PUBLIC_KEY_LEN bytes). */
 gboolean       th_certificate_verify_signature (const ThCertificate *cert,
-                                                const guint8         issuer_public_key[TH_P256_PUBLIC_KEY_LEN],
+                                                const guint8        *issuer_public_key,
                                                 GError             **error);
 
 /* The rules of the specification for one kind of certificate: basic constraints, key usage,

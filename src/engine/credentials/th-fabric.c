@@ -39,30 +39,30 @@ th_compressed_fabric_id (const guint8  root_public_key[TH_P256_PUBLIC_KEY_LEN],
 }
 
 char *
-th_operational_instance_name (const guint8 compressed_fabric_id[TH_COMPRESSED_FABRIC_ID_LEN],
+th_operational_instance_name (const guint8 cfid[TH_COMPRESSED_FABRIC_ID_LEN],
                               guint64      node_id)
 {
   GString *name = g_string_sized_new (2 * TH_COMPRESSED_FABRIC_ID_LEN + 18);
 
-  g_return_val_if_fail (compressed_fabric_id != NULL, NULL);
+  g_return_val_if_fail (cfid != NULL, NULL);
 
   for (guint i = 0; i < TH_COMPRESSED_FABRIC_ID_LEN; i++)
-    g_string_append_printf (name, "%02X", compressed_fabric_id[i]);
+    g_string_append_printf (name, "%02X", cfid[i]);
   g_string_append_printf (name, "-%016" G_GINT64_MODIFIER "X", node_id);
   return g_string_free (name, FALSE);
 }
 
 gboolean
 th_operational_group_key (const guint8  epoch_key[TH_IPK_LEN],
-                          const guint8  compressed_fabric_id[TH_COMPRESSED_FABRIC_ID_LEN],
+                          const guint8  cfid[TH_COMPRESSED_FABRIC_ID_LEN],
                           guint8        out[TH_IPK_LEN],
                           GError      **error)
 {
   g_return_val_if_fail (epoch_key != NULL, FALSE);
-  g_return_val_if_fail (compressed_fabric_id != NULL, FALSE);
+  g_return_val_if_fail (cfid != NULL, FALSE);
   g_return_val_if_fail (out != NULL, FALSE);
 
-  return th_hkdf_sha256 (compressed_fabric_id, TH_COMPRESSED_FABRIC_ID_LEN,
+  return th_hkdf_sha256 (cfid, TH_COMPRESSED_FABRIC_ID_LEN,
                          epoch_key, TH_IPK_LEN,
                          (const guint8 *) group_key_info, strlen (group_key_info),
                          out, TH_IPK_LEN, error);
@@ -221,8 +221,6 @@ static gboolean
 finish_setup (ThFabric  *self,
               GError   **error)
 {
-  g_autoptr(GError) local_error = NULL;
-
   if (!th_compressed_fabric_id (self->rcac->public_key, self->fabric_id,
                                 self->compressed_fabric_id, error))
     return FALSE;

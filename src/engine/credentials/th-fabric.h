@@ -17,20 +17,20 @@ G_BEGIN_DECLS
 
 /* Specification 4.3.2.2: HKDF-SHA256 over the root public key without its 0x04 prefix,
  * salted with the fabric id (8 bytes, big-endian), info "CompressedFabric". */
-gboolean th_compressed_fabric_id        (const guint8  root_public_key[TH_P256_PUBLIC_KEY_LEN],
-                                         guint64       fabric_id,
-                                         guint8        out[TH_COMPRESSED_FABRIC_ID_LEN],
-                                         GError      **error);
-/* The DNS-SD instance name of an operational node: <compressed fabric id>-<node id>, each as
- * 16 upper-case hex digits. */
-char    *th_operational_instance_name   (const guint8  compressed_fabric_id[TH_COMPRESSED_FABRIC_ID_LEN],
-                                         guint64       node_id);
+gboolean th_compressed_fabric_id      (const guint8  root_public_key[TH_P256_PUBLIC_KEY_LEN],
+                                       guint64       fabric_id,
+                                       guint8        out[TH_COMPRESSED_FABRIC_ID_LEN],
+                                       GError      **error);
+/* The DNS-SD instance name of an operational node: <compressed fabric id (cfid)>-<node id>,
+ * each as 16 upper-case hex digits. */
+char    *th_operational_instance_name (const guint8  cfid[TH_COMPRESSED_FABRIC_ID_LEN],
+                                       guint64       node_id);
 /* The operational group key of an epoch key: HKDF-SHA256 with the compressed fabric id as
  * salt and info "GroupKey v1.0". For the IPK's epoch key this is the key CASE uses. */
-gboolean th_operational_group_key       (const guint8  epoch_key[TH_IPK_LEN],
-                                         const guint8  compressed_fabric_id[TH_COMPRESSED_FABRIC_ID_LEN],
-                                         guint8        out[TH_IPK_LEN],
-                                         GError      **error);
+gboolean th_operational_group_key     (const guint8  epoch_key[TH_IPK_LEN],
+                                       const guint8  cfid[TH_COMPRESSED_FABRIC_ID_LEN],
+                                       guint8        out[TH_IPK_LEN],
+                                       GError      **error);
 
 typedef enum
 {
