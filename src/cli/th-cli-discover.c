@@ -17,14 +17,18 @@
 
 #define DEFAULT_TIMEOUT_S 3.0
 
+typedef ThDiscoveredDevice *(*FinishFunc) (GAsyncResult  *result,
+                                          GError       **error);
+
 typedef struct
 {
   GMainLoop *loop;
+  FinishFunc finish;           /* --first, --node */
   gboolean json;
   int status;
   gint64 started;              /* monotonic, µs */
   GPtrArray *shown;            /* --watch: the list as last printed */
-  GCancellable *cancellable;   /* --first */
+  GCancellable *cancellable;   /* --first, --node */
 } Run;
 
 static double
@@ -530,7 +534,7 @@ on_found (GObject      *source,
 {
   Run *run = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(ThDiscoveredDevice) device = th_dnssd_find_commissionable_finish (result, &error);
+  g_autoptr(ThDiscoveredDevice) device = run->finish (result, &error);
   double ms = elapsed_ms (run);
 
   g_main_loop_quit (run->loop);
@@ -568,7 +572,9 @@ th_cli_discover (int    argc,
 {
   double timeout_s = DEFAULT_TIMEOUT_S;
   g_autofree char *discriminator_text = NULL, *short_text = NULL;
+  g_autofree char *fabric_text = NULL, *node_text = NULL;
   gboolean json = FALSE, first = FALSE, watch = FALSE, commissioners = FALSE;
+  gboolean operational = FALSE;
   const GOptionEntry entries[] = {
     { "timeout", 0, 0, G_OPTION_ARG_DOUBLE, &timeout_s,
       N_("How long to look, in seconds (default 3; 0 with --watch: until interrupted)"),
@@ -585,6 +591,15 @@ th_cli_discover (int    argc,
       N_("Print devices as they come, change and go, until the timeout"), NULL },
     { "commissioners", 0, 0, G_OPTION_ARG_NONE, &commissioners,
       N_("Look for commissioners (_matterd._udp) instead of devices"), NULL },
+    { "operational", 0, 0, G_OPTION_ARG_NONE, &operational,
+      N_("Look for commissioned devices (_matter._tcp) instead of devices to commission"),
+      NULL },
+    { "fabric", 0, 0, G_OPTION_ARG_STRING, &fabric_text,
+      N_("With --operational: only the devices of the fabric with this compressed fabric ID "
+         "(decimal or 0x hex)"), N_("ID") },
+    { "node", 0, 0, G_OPTION_ARG_STRING, &node_text,
+      N_("With --operational and --fabric: resolve the device with this node ID (decimal or "
+         "0x hex), and say how long it took"), N_("ID") },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json,
       N_("Print JSON instead of text (with --watch, one object per line)"), NULL },
     { NULL }
@@ -594,6 +609,7 @@ th_cli_discover (int    argc,
   g_autoptr(GCancellable) cancellable = NULL;
   g_autofree char *subtype = NULL;
   guint64 discriminator = 0;
+  guint64 fabric = 0, node = 0;
   int status;
   gboolean is_short;
   guint timeout_ms;
@@ -602,7 +618,8 @@ th_cli_discover (int    argc,
 
   g_option_context_set_summary (context,
                                 _("List the Matter devices that announce themselves on the local "
-                                  "network with DNS-SD, through the Avahi service."));
+                                  "network with DNS-SD, through the Avahi service: devices to "
+                                  "commission, or with --operational commissioned ones."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!th_cli_parse_options (context, &argc, &argv))
     return TH_CLI_EXIT_USAGE;
@@ -632,11 +649,31 @@ th_cli_discover (int    argc,
       th_cli_error (_("Give --first or --watch, not both."));
       return TH_CLI_EXIT_USAGE;
     }
-  if (commissioners && (discriminator_text != NULL || is_short || first))
+  if ((commissioners || operational) && (discriminator_text != NULL || is_short || first))
     {
-      th_cli_error (_("--commissioners lists every commissioner: it takes no discriminator."));
+      th_cli_error (_("--commissioners and --operational take no discriminator, and no "
+                      "--first."));
       return TH_CLI_EXIT_USAGE;
     }
+  if (commissioners && operational)
+    {
+      th_cli_error (_("Give --commissioners or --operational, not both."));
+      return TH_CLI_EXIT_USAGE;
+    }
+  if ((fabric_text != NULL && !operational) || (node_text != NULL && fabric_text == NULL))
+    {
+      th_cli_error (_("--fabric needs --operational, and --node needs --fabric."));
+      return TH_CLI_EXIT_USAGE;
+    }
+  if (node_text != NULL && watch)
+    {
+      th_cli_error (_("Give --node or --watch, not both."));
+      return TH_CLI_EXIT_USAGE;
+    }
+  if (fabric_text != NULL && !th_cli_parse_number ("--fabric", fabric_text, G_MAXUINT64, &fabric))
+    return TH_CLI_EXIT_USAGE;
+  if (node_text != NULL && !th_cli_parse_number ("--node", node_text, G_MAXUINT64, &node))
+    return TH_CLI_EXIT_USAGE;
   if (!(timeout_s >= 0 && timeout_s <= 24 * 3600) || (timeout_s == 0 && !watch))
     {
       th_cli_error (_("--timeout: give a number of seconds above 0 and at most 86400 (0 only "
@@ -653,24 +690,38 @@ th_cli_discover (int    argc,
   signal_ids[0] = g_unix_signal_add (SIGINT, on_interrupt, &run);
   signal_ids[1] = g_unix_signal_add (SIGTERM, on_interrupt, &run);
 
-  if (first)
+  if (first || node_text != NULL)
     {
       cancellable = g_cancellable_new ();
       run.cancellable = cancellable;
-      th_dnssd_find_commissionable_async ((guint16) discriminator, is_short, timeout_ms,
-                                          cancellable, on_found, &run);
+      if (first)
+        {
+          run.finish = th_dnssd_find_commissionable_finish;
+          th_dnssd_find_commissionable_async ((guint16) discriminator, is_short, timeout_ms,
+                                              cancellable, on_found, &run);
+        }
+      else
+        {
+          run.finish = th_dnssd_resolve_operational_finish;
+          th_dnssd_resolve_operational_async (fabric, node, timeout_ms, cancellable, on_found,
+                                              &run);
+        }
       g_main_loop_run (loop);
       status = run.status;
     }
   else
     {
+      ThDnssdServiceKind kind = operational ? TH_DNSSD_SERVICE_OPERATIONAL
+                                : commissioners ? TH_DNSSD_SERVICE_COMMISSIONER
+                                : TH_DNSSD_SERVICE_COMMISSIONABLE;
+
       if (discriminator_text != NULL || is_short)
         subtype = th_dnssd_subtype_name (is_short ? TH_DNSSD_SUBTYPE_SHORT_DISCRIMINATOR
                                                   : TH_DNSSD_SUBTYPE_LONG_DISCRIMINATOR,
                                          discriminator);
-      status = browse (&run, commissioners ? TH_DNSSD_SERVICE_COMMISSIONER
-                                           : TH_DNSSD_SERVICE_COMMISSIONABLE,
-                       subtype, timeout_ms, watch);
+      else if (fabric_text != NULL)
+        subtype = th_dnssd_subtype_name (TH_DNSSD_SUBTYPE_COMPRESSED_FABRIC, fabric);
+      status = browse (&run, kind, subtype, timeout_ms, watch);
     }
 
   g_source_remove (signal_ids[0]);

@@ -79,16 +79,22 @@ parse_json_strings (JsonArray *array)
 static ThDnssdTxtKeys
 key_bit (const char *name)
 {
-  static const ThDnssdTxtKeys all[] = {
-    TH_DNSSD_TXT_D, TH_DNSSD_TXT_VP, TH_DNSSD_TXT_CM, TH_DNSSD_TXT_DT, TH_DNSSD_TXT_DN,
-    TH_DNSSD_TXT_RI, TH_DNSSD_TXT_PH, TH_DNSSD_TXT_PI, TH_DNSSD_TXT_SII, TH_DNSSD_TXT_SAI,
-    TH_DNSSD_TXT_SAT, TH_DNSSD_TXT_T, TH_DNSSD_TXT_ICD, TH_DNSSD_TXT_CP,
+  static const struct
+  {
+    const char *name;
+    ThDnssdTxtKeys bit;
+  } keys[] = {
+    { "D", TH_DNSSD_TXT_D }, { "VP", TH_DNSSD_TXT_VP }, { "CM", TH_DNSSD_TXT_CM },
+    { "DT", TH_DNSSD_TXT_DT }, { "DN", TH_DNSSD_TXT_DN }, { "RI", TH_DNSSD_TXT_RI },
+    { "PH", TH_DNSSD_TXT_PH }, { "PI", TH_DNSSD_TXT_PI }, { "SII", TH_DNSSD_TXT_SII },
+    { "SAI", TH_DNSSD_TXT_SAI }, { "SAT", TH_DNSSD_TXT_SAT }, { "T", TH_DNSSD_TXT_T },
+    { "ICD", TH_DNSSD_TXT_ICD }, { "CP", TH_DNSSD_TXT_CP },
   };
 
-  for (gsize i = 0; i < G_N_ELEMENTS (all); i++)
+  for (gsize i = 0; i < G_N_ELEMENTS (keys); i++)
     {
-      if (g_ascii_strcasecmp (th_dnssd_txt_key_name (all[i]), name) == 0)
-        return all[i];
+      if (g_ascii_strcasecmp (keys[i].name, name) == 0)
+        return keys[i].bit;
     }
   return 0;
 }

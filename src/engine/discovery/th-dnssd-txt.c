@@ -585,14 +585,3 @@ th_dnssd_txt_equal (const ThDnssdTxt *a,
     return a == b;
   return g_bytes_equal (a->rdata, b->rdata);
 }
-
-const char *
-th_dnssd_txt_key_name (ThDnssdTxtKeys key)
-{
-  for (gsize i = 0; i < G_N_ELEMENTS (known_keys); i++)
-    {
-      if (known_keys[i].bit == key)
-        return known_keys[i].name;
-    }
-  g_return_val_if_reached (NULL);
-}

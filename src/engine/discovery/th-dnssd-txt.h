@@ -109,8 +109,6 @@ void        th_dnssd_txt_unref    (ThDnssdTxt       *txt);
 /* Whether two records came from the same bytes. */
 gboolean    th_dnssd_txt_equal    (const ThDnssdTxt *a,
                                    const ThDnssdTxt *b);
-/* The key's canonical name ("D", "VP"...), for one bit of ThDnssdTxtKeys. */
-const char *th_dnssd_txt_key_name (ThDnssdTxtKeys    key);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ThDnssdTxt, th_dnssd_txt_unref)
 
