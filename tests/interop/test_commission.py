@@ -15,6 +15,7 @@ started again from the storage it had, and added.
 import hashlib
 import json
 import re
+import shlex
 import shutil
 import signal
 import subprocess
@@ -96,6 +97,15 @@ class Cli:
         if measure and shutil.which("time", path="/usr/bin"):
             argv = ["/usr/bin/time", "-v", *argv]
         result = self.net.run(argv, env=self.env, timeout=timeout)
+        self.outputs.append(result.stdout + result.stderr)
+        return result
+
+    def run_on_terminal(self, *args, answer):
+        """Runs threshold-cli on a pseudo-terminal (script(1)) that types `answer`; the
+        output is what the terminal showed."""
+        command = " ".join(shlex.quote(arg) for arg in self.argv(*args))
+        result = self.net.run(["script", "-qec", command, "/dev/null"], env=self.env,
+                              input=answer, timeout=120)
         self.outputs.append(result.stdout + result.stderr)
         return result
 
@@ -192,6 +202,18 @@ def main():
                "certification declaration says this is a test device" in result.stderr,
                "without a terminal and without a flag, the device is refused with the finding "
                f"and a pointer to {ACCEPT}", result.stderr)
+
+        # (c') On a terminal a person is asked, and may say no.
+        if shutil.which("script"):
+            result = cli.run_on_terminal("commission", first.qr, "--address", address_of(first),
+                                         *trusted, answer="n\n")
+            tap.ok(result.returncode == 1 and "Add anyway? [y/N]" in result.stdout and
+                   "this is a test device" in result.stdout and
+                   "You chose not to add the device" in result.stdout,
+                   "on a terminal the findings are shown and a person is asked; “n” refuses",
+                   f"status {result.returncode}\n{result.stdout}")
+        else:
+            tap.diag("script(1) is missing (util-linux): the terminal cases are not run")
 
         # (d) A wrong passcode: the precise error.
         encoded = cli.run("payload", "encode", "--vid", 0xFFF1, "--pid", DEVICES[0]["product_id"],
@@ -322,12 +344,19 @@ def main():
         tap.ok(snapshot(cli.store) == before,
                "the killed device leaves the store as it was", f"{before}\n{snapshot(cli.store)}")
         fifth = net.restart_device(fifth)
-        result = cli.run("commission", fifth.qr, "--address", address_of(fifth), *trusted,
-                         ACCEPT, "--json")
-        done = of_kind(events(result.stdout), "commissioned")
-        tap.ok(result.returncode == 0 and done and done[0]["node"]["serialNumber"] == "TH-COM-5",
-               "started again from its storage, the device is commissionable and is added",
-               f"status {result.returncode}\n{result.stdout}\n{result.stderr}")
+        if shutil.which("script"):
+            result = cli.run_on_terminal("commission", fifth.qr, "--address", address_of(fifth),
+                                         *trusted, answer="y\n")
+            added = result.returncode == 0 and "Add anyway? [y/N]" in result.stdout and \
+                "Added “Commission Light 5”" in result.stdout
+            name = ("started again from its storage, the device is commissionable, and is "
+                    "added once a person answers “y” on the terminal")
+        else:
+            result = cli.run("commission", fifth.qr, "--address", address_of(fifth), *trusted,
+                             ACCEPT)
+            added = result.returncode == 0 and "Added “Commission Light 5”" in result.stdout
+            name = "started again from its storage, the device is commissionable and is added"
+        tap.ok(added, name, f"status {result.returncode}\n{result.stdout}\n{result.stderr}")
 
         printed = "\n".join(cli.outputs)
         leaked = [d["passcode"] for d in DEVICES if str(d["passcode"]) in printed]
