@@ -343,8 +343,10 @@ start_stage (Run                  *run,
   run->stage = stage;
   g_signal_emit (run->self, signals[SIGNAL_STAGE_CHANGED], 0, stage,
                  th_commissioning_stage_get_fraction (stage));
-  /* A handler may have cancelled. */
-  if (g_cancellable_is_cancelled (run_cancellable (run)))
+  /* A handler may have cancelled. Once the device has completed commissioning there is
+   * nothing left to take back: the node is saved. */
+  if (stage < TH_COMMISSIONING_STAGE_PERSIST
+      && g_cancellable_is_cancelled (run_cancellable (run)))
     {
       GError *error = NULL;
 

@@ -98,8 +98,10 @@ ThCommissioner *th_commissioner_new                (ThStore          *store,
  *
  * Once the fail-safe is armed, a failure or a cancellation disarms it (ArmFailSafe with 0,
  * within options->cleanup_timeout_ms) so the device rolls back and can be commissioned again
- * at once. Nothing is written to the store unless the whole flow succeeds. Sessions are
- * closed at the end either way. */
+ * at once. Nothing is written to the store unless the whole flow succeeds. Cancellation
+ * works at every stage until the device has completed commissioning, after which the node is
+ * saved regardless, as the device cannot be made to forget it. Sessions are closed at the
+ * end either way. */
 void            th_commissioner_commission_async   (ThCommissioner               *self,
                                                     const ThSetupPayload         *payload,
                                                     const ThCommissioningOptions *options,
