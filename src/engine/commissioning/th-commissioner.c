@@ -696,15 +696,10 @@ set_utc_time (Run *run)
   guint64 now_us = g_get_real_time () - TH_MATTER_EPOCH_UNIX * G_USEC_PER_SEC;
   g_autoptr(GBytes) fields = th_time_synchronization_encode_set_utc_time (
     now_us, TH_TIME_GRANULARITY_MILLISECONDS);
-  ThImCommand command = {
-    .endpoint = TH_ROOT_ENDPOINT,
-    .cluster = TH_CLUSTER_TIME_SYNCHRONIZATION,
-    .command = TH_TIME_SYNCHRONIZATION_CMD_SET_UTC_TIME,
-    .fields = fields,
-  };
 
-  th_im_invoke_async (run->manager, run->pase, &command, TH_IM_NO_RESPONSE_COMMAND, 0,
-                      run_cancellable (run), on_time_set, run);
+  invoke (run, run->pase, TH_CLUSTER_TIME_SYNCHRONIZATION,
+          TH_TIME_SYNCHRONIZATION_CMD_SET_UTC_TIME, fields, TH_IM_NO_RESPONSE_COMMAND,
+          run_cancellable (run), on_time_set);
 }
 
 static gboolean
