@@ -47,9 +47,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (X509_REQ, X509_REQ_free)
 /* What the device does wrong, for the tests of failures. */
 typedef enum
 {
-  FAULT_NONE,
-  FAULT_ADD_NOC_REFUSED,      /* AddNOC answered with INVALID_NOC */
-  FAULT_CSR_WRONG_SIGNER,     /* the NOCSR elements signed with a key other than the DAC's */
+  FAULT_NONE = 0,
+  FAULT_ADD_NOC_REFUSED = 1 << 0,   /* AddNOC answered with INVALID_NOC */
+  FAULT_CSR_WRONG_SIGNER = 1 << 1,  /* the NOCSR elements signed with a key other than the DAC's */
+  FAULT_DISARM_REFUSED = 1 << 2,    /* ArmFailSafe with 0 answered BUSY_WITH_OTHER_ADMIN */
+  FAULT_COUNTRY_REFUSED = 1 << 3,   /* a country code other than XX is VALUE_OUTSIDE_RANGE */
 } DeviceFault;
 
 typedef struct
@@ -340,12 +342,13 @@ response_end (ThTlvWriter *writer)
 
 /* ArmFailSafeResponse, SetRegulatoryConfigResponse, CommissioningCompleteResponse */
 static GBytes *
-commissioning_response (guint32 command)
+commissioning_response (guint32 command,
+                        guint8  error_code)
 {
   g_auto(ThTlvWriter) writer;
 
   response_begin (&writer, TH_CLUSTER_GENERAL_COMMISSIONING, command);
-  th_tlv_writer_put_uint (&writer, TH_TLV_CONTEXT (0), TH_COMMISSIONING_ERROR_OK);
+  th_tlv_writer_put_uint (&writer, TH_TLV_CONTEXT (0), error_code);
   th_tlv_writer_put_string (&writer, TH_TLV_CONTEXT (1), "", 0);
   return response_end (&writer);
 }
@@ -469,7 +472,7 @@ csr_response (TestDevice   *device,
   elements = th_tlv_writer_finish (&writer);
   OPENSSL_free (der);
 
-  if (device->fault == FAULT_CSR_WRONG_SIGNER)
+  if (device->fault & FAULT_CSR_WRONG_SIGNER)
     {
       other = th_p256_key_generate (&error);
       g_assert_no_error (error);
@@ -696,7 +699,14 @@ on_device_invoke (TestDevice *device,
     case TH_CLUSTER_GENERAL_COMMISSIONING << 8 | TH_GENERAL_COMMISSIONING_CMD_ARM_FAIL_SAFE:
       expiry = (guint16) field_uint (&invoked, 0);
       g_array_append_val (device->fail_safe_requests, expiry);
-      reply = commissioning_response (TH_GENERAL_COMMISSIONING_CMD_ARM_FAIL_SAFE_RESPONSE);
+      if (expiry == 0 && device->fault & FAULT_DISARM_REFUSED)
+        {
+          reply = commissioning_response (TH_GENERAL_COMMISSIONING_CMD_ARM_FAIL_SAFE_RESPONSE,
+                                          TH_COMMISSIONING_ERROR_BUSY_WITH_OTHER_ADMIN);
+          break;
+        }
+      reply = commissioning_response (TH_GENERAL_COMMISSIONING_CMD_ARM_FAIL_SAFE_RESPONSE,
+                                      TH_COMMISSIONING_ERROR_OK);
       then_end_pase = expiry == 0;
       break;
 
@@ -704,7 +714,9 @@ on_device_invoke (TestDevice *device,
          | TH_GENERAL_COMMISSIONING_CMD_SET_REGULATORY_CONFIG:
       set_regulatory_config (device, &invoked);
       reply = commissioning_response (
-        TH_GENERAL_COMMISSIONING_CMD_SET_REGULATORY_CONFIG_RESPONSE);
+        TH_GENERAL_COMMISSIONING_CMD_SET_REGULATORY_CONFIG_RESPONSE,
+        device->fault & FAULT_COUNTRY_REFUSED && !g_str_equal (device->country_code, "XX")
+        ? TH_COMMISSIONING_ERROR_VALUE_OUTSIDE_RANGE : TH_COMMISSIONING_ERROR_OK);
       break;
 
     case TH_CLUSTER_TIME_SYNCHRONIZATION << 8 | TH_TIME_SYNCHRONIZATION_CMD_SET_UTC_TIME:
@@ -763,7 +775,7 @@ on_device_invoke (TestDevice *device,
       }
 
     case TH_CLUSTER_OPERATIONAL_CREDENTIALS << 8 | TH_OPERATIONAL_CREDENTIALS_CMD_ADD_NOC:
-      if (device->fault == FAULT_ADD_NOC_REFUSED)
+      if (device->fault & FAULT_ADD_NOC_REFUSED)
         {
           reply = noc_response (TH_NOC_STATUS_INVALID_NOC);
           break;
@@ -778,7 +790,7 @@ on_device_invoke (TestDevice *device,
       device->completed_over_case = device->operational != NULL
                                     && th_exchange_get_session (exchange) == device->operational;
       reply = commissioning_response (
-        TH_GENERAL_COMMISSIONING_CMD_COMMISSIONING_COMPLETE_RESPONSE);
+        TH_GENERAL_COMMISSIONING_CMD_COMMISSIONING_COMPLETE_RESPONSE, TH_COMMISSIONING_ERROR_OK);
       then_end_pase = TRUE;
       break;
 
@@ -1381,6 +1393,26 @@ test_full_flow (void)
   fixture_clear (&f);
 }
 
+/* A device that cannot take the country code is told "XX"; one that can only be used indoors
+ * is set indoors whatever the options say. */
+static void
+test_regulatory_fallbacks (void)
+{
+  Fixture f;
+
+  if (!fixture_init (&f, FAULT_COUNTRY_REFUSED))
+    return;
+  f.device.location_capability = TH_REGULATORY_LOCATION_INDOOR;
+  f.options->regulatory_location = TH_REGULATORY_LOCATION_OUTDOOR;
+  memcpy (f.options->country_code, "FR", 3);
+  commission (&f);
+  g_assert_no_error (f.error);
+  g_assert_cmpuint (f.device.regulatory_calls, ==, 2);
+  g_assert_cmpstr (f.device.country_code, ==, "XX");
+  g_assert_cmpuint (f.device.regulatory_location, ==, TH_REGULATORY_LOCATION_INDOOR);
+  fixture_clear (&f);
+}
+
 /* ASK: the flow stops at the decision point, keeps the fail-safe armed meanwhile, and goes on
  * once answered from the main loop. */
 static void
@@ -1632,6 +1664,23 @@ test_add_noc_refused (void)
   fixture_clear (&f);
 }
 
+/* A device that does not disarm its fail-safe when asked is told that the session ends, which
+ * expires the fail-safe too. */
+static void
+test_disarm_refused (void)
+{
+  Fixture f;
+
+  if (!fixture_init (&f, FAULT_ADD_NOC_REFUSED | FAULT_DISARM_REFUSED))
+    return;
+  commission (&f);
+  g_assert_error (f.error, TH_ERROR, TH_ERROR_IM_COMMAND_FAILED);
+  g_assert_cmpuint (last_fail_safe_request (&f.device), ==, 0);
+  g_assert_true (f.device.pase_closed_by_commissioner);
+  g_assert_false (th_session_is_open (f.device.pase));
+  fixture_clear (&f);
+}
+
 /* An operational key that the attested device did not vouch for is not certified. */
 static void
 test_csr_wrong_signer (void)
@@ -1853,6 +1902,7 @@ main (int   argc,
 
   g_test_add_func ("/commissioner/stage-names", test_stage_names);
   g_test_add_func ("/commissioner/full-flow", test_full_flow);
+  g_test_add_func ("/commissioner/regulatory-fallbacks", test_regulatory_fallbacks);
   g_test_add_func ("/commissioner/decision/waits", test_decision_waits);
   g_test_add_func ("/commissioner/decision/refused", test_decision_refused);
   g_test_add_func ("/commissioner/decision/refused-at-once", test_decision_refused_at_once);
@@ -1861,6 +1911,7 @@ main (int   argc,
   g_test_add_func ("/commissioner/decision/cancel", test_cancel_while_asking);
   g_test_add_func ("/commissioner/cancel-at-each-stage", test_cancel_at_each_stage);
   g_test_add_func ("/commissioner/add-noc-refused", test_add_noc_refused);
+  g_test_add_func ("/commissioner/disarm-refused", test_disarm_refused);
   g_test_add_func ("/commissioner/csr-wrong-signer", test_csr_wrong_signer);
   g_test_add_func ("/commissioner/wrong-passcode", test_wrong_passcode);
   g_test_add_func ("/commissioner/node-connection", test_node_connection);
