@@ -14,56 +14,16 @@
 #include "secure-channel/th-pase.h"
 #include "secure-channel/th-status-report.h"
 #include "th-error.h"
+#include "th-test-fast-clock.h"
 #include "th-test-utils.h"
 
 #define DEVICE_PASSCODE 20202021
 /* What the device answers over the secure session: any protocol will do. */
 #define ECHO_PROTOCOL TH_PROTOCOL_INTERACTION_MODEL
 
-/* A clock that runs SPEEDUP times faster than the system's, so that waiting out PASE's
- * generous response time takes a moment. */
+/* The commissioner's clock runs this many times faster than the device's, so that waiting
+ * out PASE's generous response time takes a moment. */
 #define SPEEDUP 20
-
-#define TEST_TYPE_FAST_CLOCK (test_fast_clock_get_type ())
-G_DECLARE_FINAL_TYPE (TestFastClock, test_fast_clock, TEST, FAST_CLOCK, ThClock)
-
-struct _TestFastClock
-{
-  ThClock parent_instance;
-};
-
-G_DEFINE_FINAL_TYPE (TestFastClock, test_fast_clock, TH_TYPE_CLOCK)
-
-static gint64
-fast_now_ms (ThClock *clock)
-{
-  return g_get_monotonic_time () / 1000 * SPEEDUP;
-}
-
-static guint
-fast_add_timeout (ThClock     *clock,
-                  guint        delay_ms,
-                  ThClockFunc  func,
-                  gpointer     user_data)
-{
-  return TH_CLOCK_CLASS (test_fast_clock_parent_class)->add_timeout (clock,
-                                                                     MAX (1, delay_ms / SPEEDUP),
-                                                                     func, user_data);
-}
-
-static void
-test_fast_clock_class_init (TestFastClockClass *klass)
-{
-  ThClockClass *clock_class = TH_CLOCK_CLASS (klass);
-
-  clock_class->now_ms = fast_now_ms;
-  clock_class->add_timeout = fast_add_timeout;
-}
-
-static void
-test_fast_clock_init (TestFastClock *self)
-{
-}
 
 /* The device: a PASE responder behind its own exchange manager and UDP socket. */
 typedef enum
@@ -544,7 +504,7 @@ static void
 run_timeout (DeviceBehaviour  behaviour,
              const char      *step)
 {
-  g_autoptr(ThClock) clock = g_object_new (TEST_TYPE_FAST_CLOCK, NULL);
+  g_autoptr(ThClock) clock = th_test_fast_clock_new (SPEEDUP);
   Commissioner commissioner;
   TestDevice device;
   g_autoptr(GError) error = NULL;

@@ -62,11 +62,12 @@ const guint8   *th_case_identity_get_compressed_fabric_id (ThCaseIdentity *self)
 const guint8   *th_case_identity_get_operational_ipk (ThCaseIdentity *self);
 
 /* The destination identifier of `node_id` on this identity's fabric. */
-gboolean        th_case_identity_compute_destination_id (ThCaseIdentity *self,
-                                                         guint64         node_id,
-                                                         const guint8    random[TH_CASE_RANDOM_LEN],
-                                                         guint8          out[TH_CASE_DESTINATION_ID_LEN],
-                                                         GError        **error);
+gboolean
+th_case_identity_compute_destination_id (ThCaseIdentity  *self,
+                                         guint64          node_id,
+                                         const guint8     random[TH_CASE_RANDOM_LEN],
+                                         guint8           out[TH_CASE_DESTINATION_ID_LEN],
+                                         GError         **error);
 
 /* Checks a peer's credentials (Matter TLV; `icac` may be NULL) against this identity's root
  * certificate and fabric id, and when `now` is not NULL their validity periods too. Returns

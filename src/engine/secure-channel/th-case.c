@@ -122,6 +122,9 @@ finish_established (GTask *task)
   if (get_peer_mrp (establish, &peer_mrp))
     config.peer_mrp_parameters = &peer_mrp;
 
+  /* Acknowledges the device's status report at once. */
+  th_exchange_close (establish->exchange);
+
   session = th_exchange_manager_add_secure_session (establish->manager, &config, &error);
   th_session_keys_clear (&keys);
   if (session == NULL)
