@@ -86,14 +86,23 @@ complete (ThDnssdResolver *self)
 {
   g_autoptr(GPtrArray) inet = g_ptr_array_new ();
   g_autoptr(GPtrArray) addresses = g_ptr_array_new_with_free_func (g_object_unref);
-  ThDiscoveredDevice *device = th_discovered_device_new (self->kind, self->instance_name);
   GPtrArray *host = th_dnssd_host_addresses_get (self->host_addresses);
+  ThDiscoveredDevice *device;
 
   for (guint i = 0; i < host->len; i++)
     g_ptr_array_add (inet, g_ptr_array_index (host, i));
   if (self->address != NULL)
     g_ptr_array_add (inet, self->address);
   th_dnssd_add_socket_addresses (addresses, inet, self->port, self->interface);
+  if (addresses->len == 0)
+    {
+      finish (self, NULL, g_error_new (TH_ERROR, TH_ERROR_DNSSD_FAILED,
+                                       _("“%s” was found on the network, but without an IP "
+                                         "address"), self->instance_name));
+      return;
+    }
+
+  device = th_discovered_device_new (self->kind, self->instance_name);
   th_discovered_device_update (device, self->host, self->port, self->interface, addresses,
                                self->txt);
   finish (self, device, NULL);
@@ -153,6 +162,9 @@ on_resolve (AvahiServiceResolver   *resolver,
       return;
     }
 
+  /* once found, the addresses are what is awaited */
+  if (self->host != NULL)
+    return;
   avahi_error = avahi_client_errno (client);
   g_clear_pointer (&self->avahi_resolver, avahi_service_resolver_free);
   /* Avahi gives up after a few seconds; the deadline says when Threshold does */

@@ -73,9 +73,10 @@ typedef struct
   ThDnssdTxtKeys invalid;      /* keys whose value was rejected (see problems) */
 
   guint16 discriminator;       /* D: 0..4095 */
+  /* VP is in `present` only when all of it is valid; each half read is kept on its own */
   guint16 vendor_id;           /* VP before the '+' */
   gboolean has_vendor_id;
-  guint16 product_id;          /* VP after the '+' */
+  guint16 product_id;          /* VP after the '+', which may be left out */
   gboolean has_product_id;
   ThCommissioningMode commissioning_mode;
   guint32 device_type;
