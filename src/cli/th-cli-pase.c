@@ -109,15 +109,29 @@ fail (PaseRun *run,
   g_main_loop_quit (run->loop);
 }
 
+/* Puts the attribute's name in front of an error about its value. */
+static gboolean
+attribute_failed (guint32   attribute,
+                  GError  **error)
+{
+  g_autofree char *what = th_attribute_describe (TH_ROOT_ENDPOINT,
+                                                 TH_CLUSTER_BASIC_INFORMATION, attribute);
+
+  g_prefix_error (error, _("Could not read %s: "), what);
+  return FALSE;
+}
+
 static gboolean
 get_string (ThImAttributeValues  *values,
             guint32               attribute,
             char                **value,
             GError              **error)
 {
-  return th_im_attribute_values_get_string (values, TH_ROOT_ENDPOINT,
-                                            TH_CLUSTER_BASIC_INFORMATION, attribute,
-                                            TH_BASIC_INFORMATION_STRING_MAX_LEN, value, error);
+  if (!th_im_attribute_values_get_string (values, TH_ROOT_ENDPOINT,
+                                          TH_CLUSTER_BASIC_INFORMATION, attribute,
+                                          TH_BASIC_INFORMATION_STRING_MAX_LEN, value, error))
+    return attribute_failed (attribute, error);
+  return TRUE;
 }
 
 static gboolean
@@ -130,7 +144,7 @@ get_id (ThImAttributeValues  *values,
 
   if (!th_im_attribute_values_get_uint (values, TH_ROOT_ENDPOINT, TH_CLUSTER_BASIC_INFORMATION,
                                         attribute, G_MAXUINT16, &number, error))
-    return FALSE;
+    return attribute_failed (attribute, error);
   *value = (guint16) number;
   return TRUE;
 }
@@ -150,11 +164,12 @@ decode_device_info (ThImAttributeValues  *values,
                       &info->software_version, error))
     return FALSE;
 
-  /* A device without a serial number answers with a status for it. */
+  /* A device without a serial number answers with a status for it, or leaves it out. */
   if (!get_string (values, TH_BASIC_INFORMATION_ATTR_SERIAL_NUMBER, &info->serial_number,
                    &serial_error))
     {
-      if (!g_error_matches (serial_error, TH_ERROR, TH_ERROR_IM_STATUS))
+      if (!g_error_matches (serial_error, TH_ERROR, TH_ERROR_IM_STATUS)
+          && !g_error_matches (serial_error, TH_ERROR, TH_ERROR_IM_NOT_REPORTED))
         {
           g_propagate_error (error, g_steal_pointer (&serial_error));
           return FALSE;
