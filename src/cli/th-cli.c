@@ -12,9 +12,13 @@
 
 static const ThCliCommand top_commands[] = {
   { "payload", N_("Read and write Matter setup codes"), NULL, th_cli_payload_commands },
-  { "discover", N_("List the Matter devices on the network"), th_cli_discover, NULL },
   { "pase", N_("Set up a passcode session with a device at a known address"), th_cli_pase,
     NULL },
+  { "discover", N_("List the Matter devices on the network"), th_cli_discover, NULL },
+  { "commission", N_("Add devices to this home with their setup codes"), th_cli_commission,
+    NULL },
+  { "nodes", N_("List the devices added to this home"), th_cli_nodes, NULL },
+  { "onoff", N_("Switch a device of this home on or off"), th_cli_onoff, NULL },
   { NULL }
 };
 
@@ -81,6 +85,57 @@ void
 th_cli_print_json_line (JsonNode *node)
 {
   print_json (node, FALSE);
+}
+
+void
+th_cli_json_member_string (JsonBuilder *builder,
+                           const char  *name,
+                           const char  *value)
+{
+  json_builder_set_member_name (builder, name);
+  if (value != NULL)
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+void
+th_cli_json_member_int (JsonBuilder *builder,
+                        const char  *name,
+                        gint64       value)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_add_int_value (builder, value);
+}
+
+void
+th_cli_json_member_bool (JsonBuilder *builder,
+                         const char  *name,
+                         gboolean     value)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_add_boolean_value (builder, value);
+}
+
+void
+th_cli_json_member_double (JsonBuilder *builder,
+                           const char  *name,
+                           double       value)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_add_double_value (builder, value);
+}
+
+void
+th_cli_json_member_error (JsonBuilder  *builder,
+                          const GError *error)
+{
+  json_builder_set_member_name (builder, "error");
+  json_builder_begin_object (builder);
+  th_cli_json_member_string (builder, "domain", g_quark_to_string (error->domain));
+  th_cli_json_member_int (builder, "code", error->code);
+  th_cli_json_member_string (builder, "message", error->message);
+  json_builder_end_object (builder);
 }
 
 void
