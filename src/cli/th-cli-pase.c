@@ -309,8 +309,6 @@ parse_code (const char         *code,
 {
   g_autoptr(GPtrArray) payloads = th_setup_payload_parse (code, error);
   ThSetupPayload *payload;
-  gsize salt_len;
-  const guint8 *salt;
 
   if (payloads == NULL)
     return NULL;
@@ -322,28 +320,9 @@ parse_code (const char         *code,
       return NULL;
     }
   payload = g_ptr_array_index (payloads, 0);
-  if (!th_setup_payload_validate (payload, error))
+  if (!th_setup_payload_validate (payload, error)
+      || !th_pbkdf_parameters_from_payload (payload, pbkdf, has_pbkdf, error))
     return NULL;
-
-  *has_pbkdf = payload->pbkdf_iterations != 0 && payload->pbkdf_salt != NULL;
-  if (*has_pbkdf)
-    {
-      salt = g_bytes_get_data (payload->pbkdf_salt, &salt_len);
-      pbkdf->iterations = payload->pbkdf_iterations;
-      pbkdf->salt_len = MIN (salt_len, sizeof pbkdf->salt);
-      memcpy (pbkdf->salt, salt, pbkdf->salt_len);
-      if (salt_len > sizeof pbkdf->salt || !th_pbkdf_parameters_check (pbkdf, NULL))
-        {
-          g_set_error (error, TH_ERROR, TH_ERROR_PAYLOAD_FIELD,
-                       _("The PBKDF parameters in the QR code are out of bounds: %u "
-                         "iterations (%u to %u allowed) and a salt of %zu bytes (%u to %u "
-                         "allowed)."),
-                       payload->pbkdf_iterations, TH_PBKDF_MIN_ITERATIONS,
-                       TH_PBKDF_MAX_ITERATIONS, salt_len, TH_PBKDF_MIN_SALT_LEN,
-                       TH_PBKDF_MAX_SALT_LEN);
-          return NULL;
-        }
-    }
   return g_ptr_array_steal_index (payloads, 0);
 }
 

@@ -12,9 +12,13 @@
 
 static const ThCliCommand top_commands[] = {
   { "payload", N_("Read and write Matter setup codes"), NULL, th_cli_payload_commands },
-  { "discover", N_("List the Matter devices on the network"), th_cli_discover, NULL },
   { "pase", N_("Set up a passcode session with a device at a known address"), th_cli_pase,
     NULL },
+  { "discover", N_("List the Matter devices on the network"), th_cli_discover, NULL },
+  { "commission", N_("Add devices to this home with their setup codes"), th_cli_commission,
+    NULL },
+  { "nodes", N_("List the devices added to this home"), th_cli_nodes, NULL },
+  { "onoff", N_("Switch a device of this home on or off"), th_cli_onoff, NULL },
   { NULL }
 };
 

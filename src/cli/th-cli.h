@@ -7,6 +7,8 @@
 #include <glib.h>
 #include <json-glib/json-glib.h>
 
+#include "storage/th-store.h"
+
 G_BEGIN_DECLS
 
 /* Exit statuses, documented in every --help. */
@@ -29,9 +31,15 @@ struct _ThCliCommand
 };
 
 extern const ThCliCommand th_cli_payload_commands[];
-int th_cli_discover (int argc, char **argv);
 int th_cli_pase (int    argc,
                  char **argv);
+int th_cli_discover (int argc, char **argv);
+int th_cli_commission (int    argc,
+                       char **argv);
+int th_cli_nodes (int    argc,
+                  char **argv);
+int th_cli_onoff (int    argc,
+                  char **argv);
 
 /* The shared tail of every --help: the exit statuses. */
 const char *th_cli_exit_status_help (void);
@@ -52,5 +60,26 @@ gboolean    th_cli_parse_number     (const char     *option,
                                      guint64        *out);
 void        th_cli_error            (const char     *format,
                                      ...) G_GNUC_PRINTF (1, 2);
+
+/* JSON members; a NULL string is null. */
+void        th_cli_json_member_string (JsonBuilder  *builder,
+                                       const char   *name,
+                                       const char   *value);
+void        th_cli_json_member_int    (JsonBuilder  *builder,
+                                       const char   *name,
+                                       gint64        value);
+void        th_cli_json_member_bool   (JsonBuilder  *builder,
+                                       const char   *name,
+                                       gboolean      value);
+void        th_cli_json_member_double (JsonBuilder  *builder,
+                                       const char   *name,
+                                       double        value);
+/* "error": { "domain", "code", "message" } */
+void        th_cli_json_member_error  (JsonBuilder  *builder,
+                                       const GError *error);
+/* A stored node, as an object / in words. */
+void        th_cli_node_to_json       (JsonBuilder        *builder,
+                                       const ThStoredNode *node);
+void        th_cli_print_node         (const ThStoredNode *node);
 
 G_END_DECLS

@@ -97,6 +97,10 @@ typedef enum
   TH_ERROR_DNSSD_TXT,
   TH_ERROR_DNSSD_NOT_FOUND,
   TH_ERROR_DNSSD_NOT_IN_COMMISSIONING_MODE,
+
+  /* commissioning and control */
+  TH_ERROR_ATTESTATION_REFUSED = 1100, /* the device is not added: its attestation failed */
+  TH_ERROR_NODE_LACKS_CLUSTER,         /* the node has no endpoint with the cluster needed */
 } ThError;
 
 GQuark th_error_quark (void);

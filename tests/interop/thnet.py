@@ -283,6 +283,8 @@ class Device:
         self.addresses = addresses
         self.codes = None
         self.ready_seconds = None
+        self.argv = None
+        self.started = None
         self._lines = lines
 
     @property
@@ -581,16 +583,42 @@ class TestNetwork:
                                f"{timeout:g} s; stderr ends:\n{stderr[-2000:]}")
         return subprocess.CompletedProcess(argv, process.returncode, stdout, stderr)
 
-    def start_device(self, *, passcode=20202021, discriminator=3840, vendor_id=0xFFF1,
-                     product_id=0x8000, port=5540, flow_type=0, vendor_name=None,
-                     product_name=None, serial_number=None, interface=None,
-                     ready_timeout=READY_TIMEOUT_S):
+    def start_device(self, *, ready_timeout=READY_TIMEOUT_S, **settings):
         """Start device.mjs in the device namespace with fresh storage; returns the Device
-        once it printed READY. Raises HarnessError with its log's tail if it does not."""
+        once it printed READY. Raises HarnessError with its log's tail if it does not.
+        The settings are those of start_devices()."""
+        return self.start_devices([settings], ready_timeout=ready_timeout)[0]
+
+    def start_devices(self, settings_list, *, ready_timeout=READY_TIMEOUT_S):
+        """Start one device per dict of settings (passcode, discriminator, vendor_id,
+        product_id, port, flow_type, vendor_name, product_name, serial_number, interface),
+        all at once, each with fresh storage; returns the Devices, in order, once every one
+        printed READY. Raises HarnessError, after stopping them, if one does not."""
+        devices = [self._spawn_device(self._device_argv(**settings))
+                   for settings in settings_list]
+        try:
+            for device in devices:
+                self._await_ready(device, ready_timeout)
+        except HarnessError:
+            for device in devices:
+                device.stop()
+            raise
+        return devices
+
+    def restart_device(self, device, *, ready_timeout=READY_TIMEOUT_S):
+        """Start a device again, after it ended, with the same settings and the storage it
+        left: a device that was switched off and on. Returns the new Device once READY."""
+        if device.process.poll() is None:
+            raise HarnessError(f"device on port {device.port} is still running: stop it first")
+        restarted = self._spawn_device(device.argv, log_mode="a")
+        self._await_ready(restarted, ready_timeout)
+        return restarted
+
+    def _device_argv(self, *, passcode=20202021, discriminator=3840, vendor_id=0xFFF1,
+                     product_id=0x8000, port=5540, flow_type=0, vendor_name=None,
+                     product_name=None, serial_number=None, interface=None):
         self._devices += 1
-        name = f"device-{self._devices}"
-        storage = self.workdir / name
-        log_path = self.workdir / f"{name}.log"
+        storage = self.workdir / f"device-{self._devices}"
         argv = [node(), DEVICE_SCRIPT, "--storage", storage, "--passcode", passcode,
                 "--discriminator", discriminator, "--vendor-id", vendor_id,
                 "--product-id", product_id, "--port", port, "--flow-type", flow_type]
@@ -598,20 +626,33 @@ class TestNetwork:
                               ("--serial-number", serial_number), ("--interface", interface)):
             if value is not None:
                 argv += [option, value]
+        return argv
+
+    def _spawn_device(self, argv, log_mode="w"):
+        storage = Path(argv[argv.index("--storage") + 1])
+        port = int(argv[argv.index("--port") + 1])
+        log_path = storage.with_name(storage.name + ".log")
         started = time.monotonic()
-        with open(log_path, "w") as log:
+        with open(log_path, log_mode) as log:
             process = self.spawn(argv, namespace="device", stdin=subprocess.DEVNULL,
                                  stdout=subprocess.PIPE, stderr=log, cwd=self.workdir)
         device = Device(self, process, _Lines(process.stdout), log_path, storage, port,
                         self.addresses)
+        device.argv = argv
+        device.started = started
+        return device
+
+    def _await_ready(self, device, ready_timeout):
+        deadline = device.started + ready_timeout
         try:
-            device.codes = json.loads(device.wait_for(r"^\{", ready_timeout).string)
-            device.wait_for(r"^READY$", max(0.0, started + ready_timeout - time.monotonic()))
+            device.codes = json.loads(device.wait_for(
+                r"^\{", max(0.0, deadline - time.monotonic())).string)
+            device.wait_for(r"^READY$", max(0.0, deadline - time.monotonic()))
         except (HarnessError, ValueError) as e:
             device.stop()
-            raise HarnessError(f"device on port {port} did not become ready: {e}") from None
-        device.ready_seconds = time.monotonic() - started
-        return device
+            raise HarnessError(f"device on port {device.port} did not become ready: {e}") \
+                from None
+        device.ready_seconds = time.monotonic() - device.started
 
     def start_avahi(self, timeout=30.0):
         """Start a private system bus and avahi-daemon in the controller namespace, limited to

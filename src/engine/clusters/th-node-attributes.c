@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include "im/th-im-fields.h"
@@ -281,4 +282,151 @@ th_network_interfaces_decode (ThImAttributeValues  *values,
     }
   g_array_sort (interfaces, compare_interfaces);
   return g_steal_pointer (&interfaces);
+}
+
+void
+th_endpoint_description_free (ThEndpointDescription *description)
+{
+  if (description == NULL)
+    return;
+  g_clear_pointer (&description->device_types, g_array_unref);
+  g_clear_pointer (&description->server_clusters, g_array_unref);
+  g_free (description);
+}
+
+/* DeviceTypeList: an array of DeviceTypeStruct, DeviceType (0) and Revision (1) */
+static GArray *
+decode_device_types (GBytes  *value,
+                     GError **error)
+{
+  g_autoptr(GArray) types = g_array_new (FALSE, FALSE, sizeof (guint32));
+  ThTlvReader reader;
+  GError *local = NULL;
+  gsize len;
+  const guint8 *data = g_bytes_get_data (value, &len);
+
+  th_tlv_reader_init (&reader, data, len);
+  if (!th_tlv_reader_next (&reader, &local) && local != NULL)
+    goto malformed;
+  if (th_tlv_reader_get_type (&reader) != TH_TLV_TYPE_ARRAY)
+    {
+      g_set_error (error, TH_ERROR, TH_ERROR_IM_PROTOCOL,
+                   _("The DeviceTypeList of Descriptor is malformed: it is not an array"));
+      return NULL;
+    }
+  if (!th_tlv_reader_enter (&reader, &local))
+    goto malformed;
+  while (th_tlv_reader_next (&reader, &local))
+    {
+      ThImFields fields;
+      guint8 tag;
+      guint64 v;
+      guint32 device_type = 0;
+
+      if (!th_im_fields_enter (&fields, &reader, TH_TLV_TYPE_STRUCTURE, "DeviceTypeStruct",
+                               error))
+        return NULL;
+      while (th_im_fields_next (&fields, &tag, &local))
+        {
+          if (tag == 0 && th_im_fields_get_uint (&fields, G_MAXUINT32, &v, &local))
+            device_type = (guint32) v;
+          else if (tag == 1)
+            th_im_fields_get_uint (&fields, G_MAXUINT16, &v, &local);
+          if (local != NULL)
+            break;
+        }
+      if (local == NULL)
+        th_im_fields_require (&fields, 0, "DeviceType", &local);
+      if (local != NULL)
+        {
+          th_im_fields_propagate (fields.what, error, local);
+          return NULL;
+        }
+      g_array_append_val (types, device_type);
+    }
+  if (local == NULL)
+    return g_steal_pointer (&types);
+
+malformed:
+  th_im_fields_propagate ("DeviceTypeList", error, local);
+  return NULL;
+}
+
+static gint
+compare_descriptions (gconstpointer a,
+                      gconstpointer b)
+{
+  const ThEndpointDescription *x = *(ThEndpointDescription * const *) a;
+  const ThEndpointDescription *y = *(ThEndpointDescription * const *) b;
+
+  return (gint) x->endpoint - (gint) y->endpoint;
+}
+
+GPtrArray *
+th_endpoint_descriptions_decode (ThImAttributeValues  *values,
+                                 GError              **error)
+{
+  g_autoptr(GArray) paths = NULL;
+  g_autoptr(GPtrArray) descriptions = NULL;
+
+  g_return_val_if_fail (values != NULL, NULL);
+
+  paths = th_im_attribute_values_get_paths (values);
+  descriptions = g_ptr_array_new_with_free_func ((GDestroyNotify) th_endpoint_description_free);
+  for (guint i = 0; i < paths->len; i++)
+    {
+      const ThImAttributePath *path = &g_array_index (paths, ThImAttributePath, i);
+      g_autoptr(ThEndpointDescription) description = NULL;
+      g_autoptr(GBytes) device_types = NULL;
+      GError *local = NULL;
+
+      if (path->cluster != TH_CLUSTER_DESCRIPTOR
+          || path->attribute != TH_DESCRIPTOR_ATTR_SERVER_LIST)
+        continue;
+      description = g_new0 (ThEndpointDescription, 1);
+      description->endpoint = path->endpoint;
+      description->server_clusters =
+        th_im_attribute_values_get_uint_array (values, path->endpoint, TH_CLUSTER_DESCRIPTOR,
+                                               TH_DESCRIPTOR_ATTR_SERVER_LIST, G_MAXUINT32,
+                                               &local);
+      if (description->server_clusters == NULL)
+        {
+          /* an endpoint that could not report it is left out, as it cannot be used */
+          if (is_absent (&local))
+            continue;
+          g_propagate_error (error, local);
+          return NULL;
+        }
+      device_types = th_im_attribute_values_lookup (values, path->endpoint,
+                                                    TH_CLUSTER_DESCRIPTOR,
+                                                    TH_DESCRIPTOR_ATTR_DEVICE_TYPE_LIST,
+                                                    NULL, &local);
+      if (device_types != NULL)
+        description->device_types = decode_device_types (device_types, &local);
+      else if (is_absent (&local))
+        description->device_types = g_array_new (FALSE, FALSE, sizeof (guint32));
+      if (description->device_types == NULL)
+        {
+          g_propagate_error (error, local);
+          return NULL;
+        }
+      g_ptr_array_add (descriptions, g_steal_pointer (&description));
+    }
+  g_ptr_array_sort (descriptions, compare_descriptions);
+  return g_steal_pointer (&descriptions);
+}
+
+gint
+th_endpoint_descriptions_find_server (GPtrArray *descriptions,
+                                      guint32    cluster)
+{
+  for (guint i = 0; i < descriptions->len; i++)
+    {
+      ThEndpointDescription *description = g_ptr_array_index (descriptions, i);
+
+      for (guint j = 0; j < description->server_clusters->len; j++)
+        if (g_array_index (description->server_clusters, guint32, j) == cluster)
+          return description->endpoint;
+    }
+  return -1;
 }

@@ -80,6 +80,25 @@ typedef struct
 GArray  *th_network_interfaces_decode (ThImAttributeValues  *values,
                                        GError              **error);
 
+/* One endpoint, as its Descriptor describes it */
+typedef struct
+{
+  guint16 endpoint;
+  GArray *device_types;       /* of guint32, as listed; empty when not reported */
+  GArray *server_clusters;    /* of guint32, as listed */
+} ThEndpointDescription;
+
+void     th_endpoint_description_free     (ThEndpointDescription *description);
+
+/* A GPtrArray of ThEndpointDescription, by endpoint: every endpoint that reported a
+ * Descriptor ServerList, with its DeviceTypeList when that was reported too. */
+GPtrArray *th_endpoint_descriptions_decode (ThImAttributeValues  *values,
+                                            GError              **error);
+/* The first endpoint whose server clusters include `cluster`, or -1 */
+gint     th_endpoint_descriptions_find_server (GPtrArray          *descriptions,
+                                               guint32             cluster);
+
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ThBasicInformation, th_basic_information_clear)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ThEndpointDescription, th_endpoint_description_free)
 
 G_END_DECLS

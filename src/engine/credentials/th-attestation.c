@@ -27,6 +27,53 @@ struct _ThAttestationResult
   ThCertificationDeclaration cd;
 };
 
+G_DEFINE_ENUM_TYPE (ThAttestationCheck, th_attestation_check,
+  G_DEFINE_ENUM_VALUE (TH_ATTESTATION_TRUST_STORE_EMPTY, "trust-store-empty"),
+  G_DEFINE_ENUM_VALUE (TH_ATTESTATION_TRUST_STORE_STALE, "trust-store-stale"),
+  G_DEFINE_ENUM_VALUE (TH_ATTESTATION_PAA_NOT_FOUND, "paa-not-found"),
+  G_DEFINE_ENUM_VALUE (TH_ATTESTATION_PAI_MISSING, "pai-missing"),
+  G_DEFINE_ENUM_VALUE (TH_ATTESTATION_DAC_MALFORMED, "dac-malformed"),
+  G_DEFINE_ENUM_VALUE (TH_ATTESTATION_PAI_MALFORMED, "pai-malformed"),
+  G_DEFINE_ENUM_VALUE (TH_ATTESTATION_DAC_PROFILE, "dac-profile"),
+  G_DEFINE_ENUM_VALUE (TH_ATTESTATION_PAI_PROFILE, "pai-profile"),
+  G_DEFINE_ENUM_VALUE (TH_ATTESTATION_PAA_PROFILE, "paa-profile"),
+  G_DEFINE_ENUM_VALUE (TH_ATTESTATION_DAC_CHAIN_INVALID, "dac-chain-invalid"),
+  G_DEFINE_ENUM_VALUE (TH_ATTESTATION_PAI_CHAIN_INVALID, "pai-chain-invalid"),
+  G_DEFINE_ENUM_VALUE (TH_ATTESTATION_DAC_EXPIRED, "dac-expired"),
+  G_DEFINE_ENUM_VALUE (TH_ATTESTATION_DAC_NOT_YET_VALID, "dac-not-yet-valid"),
+  G_DEFINE_ENUM_VALUE (TH_ATTESTATION_PAI_EXPIRED, "pai-expired"),
+  G_DEFINE_ENUM_VALUE (TH_ATTESTATION_PAI_NOT_YET_VALID, "pai-not-yet-valid"),
+  G_DEFINE_ENUM_VALUE (TH_ATTESTATION_PAA_EXPIRED, "paa-expired"),
+  G_DEFINE_ENUM_VALUE (TH_ATTESTATION_PAA_NOT_YET_VALID, "paa-not-yet-valid"),
+  G_DEFINE_ENUM_VALUE (TH_ATTESTATION_ISSUED_OUTSIDE_VALIDITY, "issued-outside-validity"),
+  G_DEFINE_ENUM_VALUE (TH_ATTESTATION_DAC_VENDOR_ID_MISMATCH, "dac-vendor-id-mismatch"),
+  G_DEFINE_ENUM_VALUE (TH_ATTESTATION_DAC_PRODUCT_ID_MISMATCH, "dac-product-id-mismatch"),
+  G_DEFINE_ENUM_VALUE (TH_ATTESTATION_PAI_VENDOR_ID_MISMATCH, "pai-vendor-id-mismatch"),
+  G_DEFINE_ENUM_VALUE (TH_ATTESTATION_DAC_REVOKED, "dac-revoked"),
+  G_DEFINE_ENUM_VALUE (TH_ATTESTATION_PAI_REVOKED, "pai-revoked"),
+  G_DEFINE_ENUM_VALUE (TH_ATTESTATION_SIGNATURE_INVALID, "signature-invalid"),
+  G_DEFINE_ENUM_VALUE (TH_ATTESTATION_ELEMENTS_MALFORMED, "elements-malformed"),
+  G_DEFINE_ENUM_VALUE (TH_ATTESTATION_NONCE_MISMATCH, "nonce-mismatch"),
+  G_DEFINE_ENUM_VALUE (TH_ATTESTATION_CD_MALFORMED, "cd-malformed"),
+  G_DEFINE_ENUM_VALUE (TH_ATTESTATION_CD_SIGNER_UNKNOWN, "cd-signer-unknown"),
+  G_DEFINE_ENUM_VALUE (TH_ATTESTATION_CD_SIGNATURE_INVALID, "cd-signature-invalid"),
+  G_DEFINE_ENUM_VALUE (TH_ATTESTATION_CD_TEST_SIGNER, "cd-test-signer"),
+  G_DEFINE_ENUM_VALUE (TH_ATTESTATION_CD_VENDOR_ID_MISMATCH, "cd-vendor-id-mismatch"),
+  G_DEFINE_ENUM_VALUE (TH_ATTESTATION_CD_PRODUCT_ID_MISMATCH, "cd-product-id-mismatch"),
+  G_DEFINE_ENUM_VALUE (TH_ATTESTATION_CD_PAA_NOT_AUTHORIZED, "cd-paa-not-authorized"),
+  G_DEFINE_ENUM_VALUE (TH_ATTESTATION_CD_DEVELOPMENT, "cd-development"),
+  G_DEFINE_ENUM_VALUE (TH_ATTESTATION_CD_PROVISIONAL, "cd-provisional"))
+
+const char *
+th_attestation_check_to_string (ThAttestationCheck check)
+{
+  g_autoptr(GEnumClass) klass = g_type_class_ref (TH_TYPE_ATTESTATION_CHECK);
+  GEnumValue *value = g_enum_get_value (klass, check);
+
+  g_return_val_if_fail (value != NULL, NULL);
+  return value->value_nick;
+}
+
 G_DEFINE_BOXED_TYPE (ThAttestationResult, th_attestation_result, th_attestation_result_ref,
                      th_attestation_result_unref)
 

@@ -60,6 +60,11 @@ typedef enum
   TH_ATTESTATION_CD_PROVISIONAL,
 } ThAttestationCheck;
 
+#define TH_TYPE_ATTESTATION_CHECK (th_attestation_check_get_type ())
+GType       th_attestation_check_get_type  (void) G_GNUC_CONST;
+/* A stable lower-case name for machines: "paa-not-found", "cd-development"... */
+const char *th_attestation_check_to_string (ThAttestationCheck check);
+
 typedef enum
 {
   TH_ATTESTATION_SEVERITY_WARNING,  /* worth telling the user; attestation still holds */

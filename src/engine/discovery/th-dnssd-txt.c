@@ -585,3 +585,18 @@ th_dnssd_txt_equal (const ThDnssdTxt *a,
     return a == b;
   return g_bytes_equal (a->rdata, b->rdata);
 }
+
+void
+th_dnssd_txt_get_mrp_parameters (const ThDnssdTxt *txt,
+                                 ThMrpParameters  *parameters)
+{
+  g_return_if_fail (txt != NULL && parameters != NULL);
+
+  th_mrp_parameters_init_default (parameters);
+  if (txt->present & TH_DNSSD_TXT_SII)
+    parameters->idle_interval_ms = txt->session_idle_interval_ms;
+  if (txt->present & TH_DNSSD_TXT_SAI)
+    parameters->active_interval_ms = txt->session_active_interval_ms;
+  if (txt->present & TH_DNSSD_TXT_SAT)
+    parameters->active_threshold_ms = txt->session_active_threshold_ms;
+}

@@ -6,6 +6,8 @@
 
 #include <glib-object.h>
 
+#include "messaging/th-mrp.h"
+
 G_BEGIN_DECLS
 
 /* The keys Threshold knows, as bits: which were read, which were rejected. */
@@ -110,6 +112,11 @@ void        th_dnssd_txt_unref    (ThDnssdTxt       *txt);
 /* Whether two records came from the same bytes. */
 gboolean    th_dnssd_txt_equal    (const ThDnssdTxt *a,
                                    const ThDnssdTxt *b);
+
+/* The node's SII, SAI and SAT from the record, with the defaults for those it leaves out, to
+ * pace retransmissions to it before a handshake tells more. */
+void        th_dnssd_txt_get_mrp_parameters (const ThDnssdTxt *txt,
+                                             ThMrpParameters  *parameters);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ThDnssdTxt, th_dnssd_txt_unref)
 

@@ -99,7 +99,6 @@ th_exchange_class_init (ThExchangeClass *klass)
 static void
 th_exchange_init (ThExchange *self)
 {
-  self->expected_processing_ms = TH_EXCHANGE_DEFAULT_PROCESSING_TIME_MS;
 }
 
 ThExchange *
@@ -117,6 +116,7 @@ th_exchange_new (ThExchangeManager *manager,
   self->id = exchange_id;
   self->protocol_id = protocol_id;
   self->is_initiator = is_initiator;
+  self->expected_processing_ms = th_session_get_expected_processing_time (session);
   return self;
 }
 

@@ -11,8 +11,8 @@
 
 G_BEGIN_DECLS
 
-/* How long a peer may take to act on a message before it answers, unless the exchange
- * is told otherwise. */
+/* How long a peer may take to act on a message before it answers, unless the session or the
+ * exchange is told otherwise. */
 #define TH_EXCHANGE_DEFAULT_PROCESSING_TIME_MS 2000
 
 #define TH_TYPE_EXCHANGE (th_exchange_get_type ())

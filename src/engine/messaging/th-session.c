@@ -9,6 +9,7 @@
 
 #include "crypto/th-crypto.h"
 #include "th-error.h"
+#include "th-exchange.h"
 #include "th-session-private.h"
 #include "th-transport.h"
 
@@ -27,6 +28,7 @@ struct _ThSession
   guint64 local_node_id;
   guint64 peer_node_id;
   ThMrpParameters peer_mrp;
+  guint expected_processing_ms;
 
   ThSessionKeys keys;
   ThMessageCounter counter;             /* secure sessions only */
@@ -91,6 +93,7 @@ th_session_init (ThSession *self)
 {
   self->open = TRUE;
   th_mrp_parameters_init_default (&self->peer_mrp);
+  self->expected_processing_ms = TH_EXCHANGE_DEFAULT_PROCESSING_TIME_MS;
 }
 
 ThSession *
@@ -245,6 +248,23 @@ th_session_get_peer_mrp_parameters (ThSession *self)
   g_return_val_if_fail (TH_IS_SESSION (self), NULL);
 
   return &self->peer_mrp;
+}
+
+void
+th_session_set_expected_processing_time (ThSession *self,
+                                         guint      ms)
+{
+  g_return_if_fail (TH_IS_SESSION (self));
+
+  self->expected_processing_ms = ms;
+}
+
+guint
+th_session_get_expected_processing_time (ThSession *self)
+{
+  g_return_val_if_fail (TH_IS_SESSION (self), TH_EXCHANGE_DEFAULT_PROCESSING_TIME_MS);
+
+  return self->expected_processing_ms;
 }
 
 gboolean

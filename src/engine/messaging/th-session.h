@@ -77,4 +77,12 @@ void                   th_session_set_peer_mrp_parameters   (ThSession          
                                                              const ThMrpParameters *parameters);
 const ThMrpParameters *th_session_get_peer_mrp_parameters   (ThSession             *self);
 
+/* How long the peer may take to act on a request before it answers: what exchanges this node
+ * starts on the session expect, unless told otherwise (th_exchange_set_expected_processing_time).
+ * TH_EXCHANGE_DEFAULT_PROCESSING_TIME_MS at first. A commissioner raises it to at least 30 s
+ * while the device's fail-safe is armed, as the specification asks (5.5.1). */
+void                   th_session_set_expected_processing_time (ThSession      *self,
+                                                                guint           ms);
+guint                  th_session_get_expected_processing_time (ThSession      *self);
+
 G_END_DECLS

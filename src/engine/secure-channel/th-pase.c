@@ -5,10 +5,44 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <string.h>
 
 #include "th-error.h"
 #include "th-pase-initiator.h"
 #include "th-pase.h"
+
+gboolean
+th_pbkdf_parameters_from_payload (const ThSetupPayload *payload,
+                                  ThPbkdfParameters    *parameters,
+                                  gboolean             *has_parameters,
+                                  GError              **error)
+{
+  gsize salt_len;
+  const guint8 *salt;
+
+  memset (parameters, 0, sizeof *parameters);
+  *has_parameters = payload->pbkdf_iterations != 0 && payload->pbkdf_salt != NULL;
+  if (!*has_parameters)
+    return TRUE;
+
+  salt = g_bytes_get_data (payload->pbkdf_salt, &salt_len);
+  parameters->iterations = payload->pbkdf_iterations;
+  parameters->salt_len = MIN (salt_len, sizeof parameters->salt);
+  memcpy (parameters->salt, salt, parameters->salt_len);
+  if (salt_len > sizeof parameters->salt || !th_pbkdf_parameters_check (parameters, NULL))
+    {
+      g_set_error (error, TH_ERROR, TH_ERROR_PAYLOAD_FIELD,
+                   _("The PBKDF parameters in the QR code are out of bounds: %u "
+                     "iterations (%u to %u allowed) and a salt of %zu bytes (%u to %u "
+                     "allowed)."),
+                   payload->pbkdf_iterations, TH_PBKDF_MIN_ITERATIONS,
+                   TH_PBKDF_MAX_ITERATIONS, salt_len, TH_PBKDF_MIN_SALT_LEN,
+                   TH_PBKDF_MAX_SALT_LEN);
+      *has_parameters = FALSE;
+      return FALSE;
+    }
+  return TRUE;
+}
 
 typedef struct
 {

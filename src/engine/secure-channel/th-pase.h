@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 
 #include "messaging/th-exchange-manager.h"
+#include "onboarding/th-setup-payload.h"
 #include "th-pase-messages.h"
 
 G_BEGIN_DECLS
@@ -14,6 +15,14 @@ G_BEGIN_DECLS
 /* How long a device may take to act on each PASE message before it answers, beyond the
  * time its answer may spend in retransmissions: the SDKs allow 30 s per step. */
 #define TH_PASE_PROCESSING_TIME_MS 30000
+
+/* The PBKDF parameters a QR code may carry (both the iterations and the salt), for
+ * th_pase_establish_async(). Returns FALSE with TH_ERROR_PAYLOAD_FIELD when they are out of the
+ * specification's bounds; sets `*has_parameters` to FALSE when the payload lacks them. */
+gboolean   th_pbkdf_parameters_from_payload (const ThSetupPayload *payload,
+                                             ThPbkdfParameters    *parameters,
+                                             gboolean             *has_parameters,
+                                             GError              **error);
 
 /* Runs PASE as the commissioner on `unsecured_session` (from
  * th_exchange_manager_open_unsecured_session()): PBKDFParamRequest, Pake1, Pake3, and the
