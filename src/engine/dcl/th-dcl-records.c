@@ -470,7 +470,8 @@ read_record (JsonObject   *object,
       const char *name = field->name;
       g_autofree char *field_path = NULL;
 
-      if ((node == NULL || JSON_NODE_HOLDS_NULL (node)) && field->other_name != NULL)
+      if ((node == NULL || JSON_NODE_HOLDS_NULL (node)) && field->other_name != NULL
+          && json_object_has_member (object, field->other_name))
         {
           node = json_object_get_member (object, field->other_name);
           name = field->other_name;
