@@ -934,12 +934,14 @@ test_paa_sync (void)
   g_assert_cmpint (updated, >=, before);
   g_assert_cmpuint (size, >, 3 * 300);
   g_assert_cmpuint (warnings->len, ==, 1);
-  /* sorted by subject, where the Matter vendor id attribute comes first */
-  entry = g_ptr_array_index (entries, 1);
-  g_assert_cmpstr (entry->subject, ==, "1.3.6.1.4.1.37244.2.1=#0C0446464631,CN=Matter Test PAA");
+  /* sorted by subject */
+  entry = g_ptr_array_index (entries, 0);
+  g_assert_cmpstr (entry->subject, ==, "C=US, O=Google, CN=Matter PAA Dev, vid=6006");
+  entry = g_ptr_array_index (entries, 2);
+  g_assert_cmpstr (entry->subject, ==, "CN=Matter Test PAA, vid=FFF1");
   g_assert_true (entry->has_vendor_id);
   g_assert_cmpuint (entry->vendor_id, ==, 0xFFF1);
-  entry = g_ptr_array_index (entries, 2);
+  entry = g_ptr_array_index (entries, 1);
   g_assert_cmpstr (entry->subject, ==, "CN=Matter Test PAA");
   g_assert_cmpstr (entry->file, ==, "785CE705B86B8F4E6FC793AA60CB43EA696882D5.der");
   g_assert_cmpstr (entry->subject_key_id, ==,

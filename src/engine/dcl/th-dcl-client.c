@@ -91,6 +91,30 @@ th_dcl_source_to_string (ThDclSource source)
 }
 
 char *
+th_dcl_origin_describe (const ThDclOrigin *origin)
+{
+  g_autoptr(GDateTime) fetched = g_date_time_new_from_unix_local (origin->fetched_at);
+  g_autofree char *when = fetched != NULL ? g_date_time_format (fetched, "%Y-%m-%d %H:%M")
+                          : g_strdup ("?");
+
+  switch (origin->source)
+    {
+    case TH_DCL_SOURCE_NETWORK:
+      return g_strdup (_("The compliance ledger’s answer, just now."));
+    case TH_DCL_SOURCE_CACHE:
+      /* Translators: the date and time the answer was fetched */
+      return g_strdup_printf (_("The compliance ledger’s answer of %s, kept on this computer."),
+                              when);
+    case TH_DCL_SOURCE_STALE_CACHE:
+      return g_strdup_printf (_("The compliance ledger’s answer of %s, kept on this computer: the "
+                                "ledger could not be asked now. %s"), when,
+                              origin->problem != NULL ? origin->problem->message : "");
+    default:
+      g_return_val_if_reached (NULL);
+    }
+}
+
+char *
 th_dcl_default_base_url (void)
 {
   GSettingsSchemaSource *source = g_settings_schema_source_get_default ();

@@ -38,6 +38,8 @@ typedef struct
 void        th_dcl_origin_clear       (ThDclOrigin *origin);
 /* "network", "cache", "stale-cache" */
 const char *th_dcl_source_to_string   (ThDclSource  source);
+/* Where an answer came from, in a sentence for people, with the reason when it is old. */
+char       *th_dcl_origin_describe    (const ThDclOrigin *origin);
 
 /* The ledger to ask, from the settings (io.github.threshold.Threshold: dcl-url-override when
  * set, else dcl-network); the main net when the settings schema is not installed. */

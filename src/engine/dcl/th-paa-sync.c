@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
-#include <openssl/bio.h>
 #include <openssl/x509v3.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -459,19 +458,42 @@ th_paa_entry_free (ThPaaEntry *entry)
   g_free (entry);
 }
 
+/* "CN=Matter Test PAA, vid=FFF1": each attribute in the certificate's order, the Matter ones
+ * by their short names. */
 static char *
 name_to_text (const X509_NAME *name)
 {
-  BIO *bio = BIO_new (BIO_s_mem ());
-  char *data;
-  long len;
-  char *text;
+  GString *text = g_string_new (NULL);
 
-  X509_NAME_print_ex (bio, name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
-  len = BIO_get_mem_data (bio, &data);
-  text = g_strndup (data, (gsize) MAX (len, 0));
-  BIO_free (bio);
-  return text;
+  for (int i = 0; i < X509_NAME_entry_count (name); i++)
+    {
+      const X509_NAME_ENTRY *entry = X509_NAME_get_entry (name, i);
+      const ASN1_OBJECT *object = X509_NAME_ENTRY_get_object (entry);
+      unsigned char *value = NULL;
+      char oid[64];
+      const char *label;
+      int len;
+
+      OBJ_obj2txt (oid, sizeof oid, object, 1);
+      if (g_str_equal (oid, "1.3.6.1.4.1.37244.2.1"))
+        label = "vid";
+      else if (g_str_equal (oid, "1.3.6.1.4.1.37244.2.2"))
+        label = "pid";
+      else if (OBJ_obj2nid (object) != NID_undef)
+        label = OBJ_nid2sn (OBJ_obj2nid (object));
+      else
+        label = oid;
+      len = ASN1_STRING_to_UTF8 (&value, X509_NAME_ENTRY_get_data (entry));
+      if (i > 0)
+        g_string_append (text, ", ");
+      g_string_append_printf (text, "%s=", label);
+      if (len >= 0 && g_utf8_validate ((const char *) value, len, NULL))
+        g_string_append_len (text, (const char *) value, len);
+      else
+        g_string_append_c (text, '?');
+      OPENSSL_free (value);
+    }
+  return g_string_free (text, FALSE);
 }
 
 static ThPaaEntry *

@@ -48,7 +48,7 @@ ThPaaSyncReport *th_paa_sync_finish (GAsyncResult         *result,
 typedef struct
 {
   char *file;           /* its name in the folder */
-  char *subject;        /* RFC 2253 */
+  char *subject;        /* "CN=Matter Test PAA, vid=FFF1", in the certificate's order */
   char *subject_key_id; /* "6A:FD:..." or NULL */
   gboolean has_vendor_id;
   guint16 vendor_id;
