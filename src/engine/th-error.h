@@ -109,7 +109,6 @@ typedef enum
   TH_ERROR_DCL_HTTP,                   /* another HTTP status than 200 or 404 */
   TH_ERROR_DCL_INVALID,                /* the answer is not JSON of the expected shape */
   TH_ERROR_DCL_NOT_CACHED,             /* offline, and nothing was kept from before */
-  TH_ERROR_CUSTOM_FLOW_NOT_CUSTOM,     /* the device does not use a custom flow */
   TH_ERROR_CUSTOM_FLOW_URL,            /* the manufacturer's URL breaks the rules of 5.7.3 */
   TH_ERROR_CUSTOM_FLOW_CALLBACK,       /* a callback that cannot be read */
   TH_ERROR_CUSTOM_FLOW_TOKEN,          /* a callback without the right one-time token */

@@ -608,6 +608,15 @@ test_client_model_and_cache (void)
   g_assert_null (model);
   g_assert_error (error, TH_ERROR, TH_ERROR_DCL_NOT_CACHED);
   g_assert_nonnull (strstr (error->message, "/dcl/model/models/65522/32769"));
+  g_clear_error (&error);
+  /* offline with an answer young enough: used as it is */
+  th_dcl_client_set_cache_lifetime (setup.client, TH_DCL_DEFAULT_CACHE_LIFETIME_S);
+  model = get_model (&setup, 0xFFF1, 0x8000, &origin, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (origin.source, ==, TH_DCL_SOURCE_CACHE);
+  g_assert_null (origin.problem);
+  g_clear_pointer (&model, th_dcl_model_free);
+  th_dcl_origin_clear (&origin);
 
   setup_clear (&setup);
 }

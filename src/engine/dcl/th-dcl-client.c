@@ -606,7 +606,7 @@ on_cache_read (GObject      *source,
     }
 
   /* An answer from the future (a clock set back) is old enough to ask again. */
-  if (fetch->cached != NULL && !self->offline && now >= fetch->cached->fetched_at
+  if (fetch->cached != NULL && now >= fetch->cached->fetched_at
       && now - fetch->cached->fetched_at < self->cache_lifetime_s)
     {
       gsize len;
