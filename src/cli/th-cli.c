@@ -94,6 +94,57 @@ th_cli_print_json_line (JsonNode *node)
 }
 
 void
+th_cli_json_member_string (JsonBuilder *builder,
+                           const char  *name,
+                           const char  *value)
+{
+  json_builder_set_member_name (builder, name);
+  if (value != NULL)
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+void
+th_cli_json_member_int (JsonBuilder *builder,
+                        const char  *name,
+                        gint64       value)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_add_int_value (builder, value);
+}
+
+void
+th_cli_json_member_bool (JsonBuilder *builder,
+                         const char  *name,
+                         gboolean     value)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_add_boolean_value (builder, value);
+}
+
+void
+th_cli_json_member_double (JsonBuilder *builder,
+                           const char  *name,
+                           double       value)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_add_double_value (builder, value);
+}
+
+void
+th_cli_json_member_error (JsonBuilder  *builder,
+                          const GError *error)
+{
+  json_builder_set_member_name (builder, "error");
+  json_builder_begin_object (builder);
+  th_cli_json_member_string (builder, "domain", g_quark_to_string (error->domain));
+  th_cli_json_member_int (builder, "code", error->code);
+  th_cli_json_member_string (builder, "message", error->message);
+  json_builder_end_object (builder);
+}
+
+void
 th_cli_print_field (const char *label,
                     const char *value)
 {

@@ -14,6 +14,8 @@
 
 #include "clusters/th-clusters.h"
 #include "commissioning/th-commissioner.h"
+#include "commissioning/th-node-connection.h"
+#include "commissioning/th-operational-session.h"
 #include "crypto/th-spake2p.h"
 #include "im/th-im-fields.h"
 #include "im/th-im.h"
@@ -45,9 +47,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (X509_REQ, X509_REQ_free)
 /* What the device does wrong, for the tests of failures. */
 typedef enum
 {
-  FAULT_NONE,
-  FAULT_ADD_NOC_REFUSED,      /* AddNOC answered with INVALID_NOC */
-  FAULT_CSR_WRONG_SIGNER,     /* the NOCSR elements signed with a key other than the DAC's */
+  FAULT_NONE = 0,
+  FAULT_ADD_NOC_REFUSED = 1 << 0,   /* AddNOC answered with INVALID_NOC */
+  FAULT_CSR_WRONG_SIGNER = 1 << 1,  /* the NOCSR elements signed with a key other than the DAC's */
+  FAULT_DISARM_REFUSED = 1 << 2,    /* ArmFailSafe with 0 answered BUSY_WITH_OTHER_ADMIN */
+  FAULT_COUNTRY_REFUSED = 1 << 3,   /* a country code other than XX is VALUE_OUTSIDE_RANGE */
 } DeviceFault;
 
 typedef struct
@@ -90,6 +94,7 @@ typedef struct
   gboolean completed;
   gboolean completed_over_case;
   gboolean pase_closed_by_commissioner;
+  gboolean light_on;          /* the On/Off cluster of endpoint 1 */
 } TestDevice;
 
 static GBytes *
@@ -286,6 +291,24 @@ encode_report (TestDevice *device)
   return th_tlv_writer_finish (&writer);
 }
 
+static GBytes *
+encode_on_off_report (TestDevice *device)
+{
+  g_auto(ThTlvWriter) writer;
+
+  th_tlv_writer_init (&writer);
+  th_tlv_writer_start_structure (&writer, TH_TLV_ANONYMOUS);
+  th_tlv_writer_start_array (&writer, TH_TLV_CONTEXT (1));
+  begin_attribute (&writer, 1, TH_CLUSTER_ON_OFF, TH_ON_OFF_ATTR_ON_OFF);
+  th_tlv_writer_put_bool (&writer, TH_TLV_CONTEXT (2), device->light_on);
+  end_attribute (&writer);
+  th_tlv_writer_end_container (&writer);
+  th_tlv_writer_put_bool (&writer, TH_TLV_CONTEXT (4), TRUE);
+  th_tlv_writer_put_uint (&writer, TH_TLV_CONTEXT (0xFF), TH_IM_REVISION);
+  th_tlv_writer_end_container (&writer);
+  return th_tlv_writer_finish (&writer);
+}
+
 /* An InvokeResponse with one response command on the root endpoint: the fields are written
  * between begin and end. */
 static void
@@ -319,18 +342,20 @@ response_end (ThTlvWriter *writer)
 
 /* ArmFailSafeResponse, SetRegulatoryConfigResponse, CommissioningCompleteResponse */
 static GBytes *
-commissioning_response (guint32 command)
+commissioning_response (guint32 command,
+                        guint8  error_code)
 {
   g_auto(ThTlvWriter) writer;
 
   response_begin (&writer, TH_CLUSTER_GENERAL_COMMISSIONING, command);
-  th_tlv_writer_put_uint (&writer, TH_TLV_CONTEXT (0), TH_COMMISSIONING_ERROR_OK);
+  th_tlv_writer_put_uint (&writer, TH_TLV_CONTEXT (0), error_code);
   th_tlv_writer_put_string (&writer, TH_TLV_CONTEXT (1), "", 0);
   return response_end (&writer);
 }
 
 static GBytes *
-status_response (guint32 cluster,
+status_response (guint16 endpoint,
+                 guint32 cluster,
                  guint32 command,
                  guint8  status)
 {
@@ -343,7 +368,7 @@ status_response (guint32 cluster,
   th_tlv_writer_start_structure (&writer, TH_TLV_ANONYMOUS);
   th_tlv_writer_start_structure (&writer, TH_TLV_CONTEXT (1));
   th_tlv_writer_start_list (&writer, TH_TLV_CONTEXT (0));
-  th_tlv_writer_put_uint (&writer, TH_TLV_CONTEXT (0), TH_ROOT_ENDPOINT);
+  th_tlv_writer_put_uint (&writer, TH_TLV_CONTEXT (0), endpoint);
   th_tlv_writer_put_uint (&writer, TH_TLV_CONTEXT (1), cluster);
   th_tlv_writer_put_uint (&writer, TH_TLV_CONTEXT (2), command);
   th_tlv_writer_end_container (&writer);
@@ -447,7 +472,7 @@ csr_response (TestDevice   *device,
   elements = th_tlv_writer_finish (&writer);
   OPENSSL_free (der);
 
-  if (device->fault == FAULT_CSR_WRONG_SIGNER)
+  if (device->fault & FAULT_CSR_WRONG_SIGNER)
     {
       other = th_p256_key_generate (&error);
       g_assert_no_error (error);
@@ -524,6 +549,7 @@ add_noc (TestDevice   *device,
 /* The fields of the one command an InvokeRequest carries. */
 typedef struct
 {
+  guint16 endpoint;
   guint32 cluster;
   guint32 command;
   const guint8 *fields;
@@ -556,7 +582,7 @@ parse_invoke (GBytes  *payload,
 
       g_assert_true (th_tlv_reader_get_uint (&reader, &v, &error));
       if (th_tlv_tag_is_context (tag, 0))
-        g_assert_cmpuint (v, ==, TH_ROOT_ENDPOINT);
+        invoked->endpoint = (guint16) v;
       else if (th_tlv_tag_is_context (tag, 1))
         invoked->cluster = (guint32) v;
       else if (th_tlv_tag_is_context (tag, 2))
@@ -656,12 +682,31 @@ on_device_invoke (TestDevice *device,
   guint16 expiry;
 
   parse_invoke (message->payload, &invoked);
+  if (invoked.cluster == TH_CLUSTER_ON_OFF)
+    {
+      /* the light, controlled over CASE */
+      g_assert_cmpuint (invoked.endpoint, ==, 1);
+      g_assert_true (th_exchange_get_session (exchange) == device->operational);
+      device->light_on = invoked.command == TH_ON_OFF_CMD_TOGGLE ? !device->light_on
+                         : invoked.command == TH_ON_OFF_CMD_ON;
+      reply = status_response (1, invoked.cluster, invoked.command, TH_IM_STATUS_SUCCESS);
+      send_last (device, exchange, TH_IM_OPCODE_INVOKE_RESPONSE, reply, FALSE);
+      return;
+    }
+  g_assert_cmpuint (invoked.endpoint, ==, TH_ROOT_ENDPOINT);
   switch (invoked.cluster << 8 | invoked.command)
     {
     case TH_CLUSTER_GENERAL_COMMISSIONING << 8 | TH_GENERAL_COMMISSIONING_CMD_ARM_FAIL_SAFE:
       expiry = (guint16) field_uint (&invoked, 0);
       g_array_append_val (device->fail_safe_requests, expiry);
-      reply = commissioning_response (TH_GENERAL_COMMISSIONING_CMD_ARM_FAIL_SAFE_RESPONSE);
+      if (expiry == 0 && device->fault & FAULT_DISARM_REFUSED)
+        {
+          reply = commissioning_response (TH_GENERAL_COMMISSIONING_CMD_ARM_FAIL_SAFE_RESPONSE,
+                                          TH_COMMISSIONING_ERROR_BUSY_WITH_OTHER_ADMIN);
+          break;
+        }
+      reply = commissioning_response (TH_GENERAL_COMMISSIONING_CMD_ARM_FAIL_SAFE_RESPONSE,
+                                      TH_COMMISSIONING_ERROR_OK);
       then_end_pase = expiry == 0;
       break;
 
@@ -669,14 +714,17 @@ on_device_invoke (TestDevice *device,
          | TH_GENERAL_COMMISSIONING_CMD_SET_REGULATORY_CONFIG:
       set_regulatory_config (device, &invoked);
       reply = commissioning_response (
-        TH_GENERAL_COMMISSIONING_CMD_SET_REGULATORY_CONFIG_RESPONSE);
+        TH_GENERAL_COMMISSIONING_CMD_SET_REGULATORY_CONFIG_RESPONSE,
+        device->fault & FAULT_COUNTRY_REFUSED && !g_str_equal (device->country_code, "XX")
+        ? TH_COMMISSIONING_ERROR_VALUE_OUTSIDE_RANGE : TH_COMMISSIONING_ERROR_OK);
       break;
 
     case TH_CLUSTER_TIME_SYNCHRONIZATION << 8 | TH_TIME_SYNCHRONIZATION_CMD_SET_UTC_TIME:
       /* microseconds since 2000: after 2024 */
       g_assert_cmpuint (field_uint (&invoked, 0), >, G_GUINT64_CONSTANT (757382400000000));
       device->time_set = TRUE;
-      reply = status_response (invoked.cluster, invoked.command, TH_IM_STATUS_SUCCESS);
+      reply = status_response (TH_ROOT_ENDPOINT, invoked.cluster, invoked.command,
+                               TH_IM_STATUS_SUCCESS);
       break;
 
     case TH_CLUSTER_OPERATIONAL_CREDENTIALS << 8
@@ -721,12 +769,13 @@ on_device_invoke (TestDevice *device,
         g_assert_true (th_im_fields_next (&members, &tag, &error));
         g_assert_true (th_im_fields_get_bytes (&members, 1, 400, &bytes, &len, &error));
         device->root = g_bytes_new (bytes, len);
-        reply = status_response (invoked.cluster, invoked.command, TH_IM_STATUS_SUCCESS);
+        reply = status_response (TH_ROOT_ENDPOINT, invoked.cluster, invoked.command,
+                               TH_IM_STATUS_SUCCESS);
         break;
       }
 
     case TH_CLUSTER_OPERATIONAL_CREDENTIALS << 8 | TH_OPERATIONAL_CREDENTIALS_CMD_ADD_NOC:
-      if (device->fault == FAULT_ADD_NOC_REFUSED)
+      if (device->fault & FAULT_ADD_NOC_REFUSED)
         {
           reply = noc_response (TH_NOC_STATUS_INVALID_NOC);
           break;
@@ -741,7 +790,7 @@ on_device_invoke (TestDevice *device,
       device->completed_over_case = device->operational != NULL
                                     && th_exchange_get_session (exchange) == device->operational;
       reply = commissioning_response (
-        TH_GENERAL_COMMISSIONING_CMD_COMMISSIONING_COMPLETE_RESPONSE);
+        TH_GENERAL_COMMISSIONING_CMD_COMMISSIONING_COMPLETE_RESPONSE, TH_COMMISSIONING_ERROR_OK);
       then_end_pase = TRUE;
       break;
 
@@ -758,9 +807,11 @@ on_device_im (ThExchange *exchange,
 {
   TestDevice *device = user_data;
 
+  /* The commissioner reads over PASE; over CASE the light's state is read. */
   if (message->protocol.opcode == TH_IM_OPCODE_READ_REQUEST)
     {
-      g_autoptr(GBytes) report = encode_report (device);
+      g_autoptr(GBytes) report = th_exchange_get_session (exchange) == device->pase
+                                 ? encode_report (device) : encode_on_off_report (device);
 
       send_last (device, exchange, TH_IM_OPCODE_REPORT_DATA, report, FALSE);
       return;
@@ -1342,6 +1393,26 @@ test_full_flow (void)
   fixture_clear (&f);
 }
 
+/* A device that cannot take the country code is told "XX"; one that can only be used indoors
+ * is set indoors whatever the options say. */
+static void
+test_regulatory_fallbacks (void)
+{
+  Fixture f;
+
+  if (!fixture_init (&f, FAULT_COUNTRY_REFUSED))
+    return;
+  f.device.location_capability = TH_REGULATORY_LOCATION_INDOOR;
+  f.options->regulatory_location = TH_REGULATORY_LOCATION_OUTDOOR;
+  memcpy (f.options->country_code, "FR", 3);
+  commission (&f);
+  g_assert_no_error (f.error);
+  g_assert_cmpuint (f.device.regulatory_calls, ==, 2);
+  g_assert_cmpstr (f.device.country_code, ==, "XX");
+  g_assert_cmpuint (f.device.regulatory_location, ==, TH_REGULATORY_LOCATION_INDOOR);
+  fixture_clear (&f);
+}
+
 /* ASK: the flow stops at the decision point, keeps the fail-safe armed meanwhile, and goes on
  * once answered from the main loop. */
 static void
@@ -1593,6 +1664,23 @@ test_add_noc_refused (void)
   fixture_clear (&f);
 }
 
+/* A device that does not disarm its fail-safe when asked is told that the session ends, which
+ * expires the fail-safe too. */
+static void
+test_disarm_refused (void)
+{
+  Fixture f;
+
+  if (!fixture_init (&f, FAULT_ADD_NOC_REFUSED | FAULT_DISARM_REFUSED))
+    return;
+  commission (&f);
+  g_assert_error (f.error, TH_ERROR, TH_ERROR_IM_COMMAND_FAILED);
+  g_assert_cmpuint (last_fail_safe_request (&f.device), ==, 0);
+  g_assert_true (f.device.pase_closed_by_commissioner);
+  g_assert_false (th_session_is_open (f.device.pase));
+  fixture_clear (&f);
+}
+
 /* An operational key that the attested device did not vouch for is not certified. */
 static void
 test_csr_wrong_signer (void)
@@ -1640,6 +1728,149 @@ test_wrong_passcode (void)
   fixture_clear (&f);
 }
 
+
+/* ---- Control over CASE ---- */
+
+typedef struct
+{
+  GAsyncResult *result;
+} Waiter;
+
+static void
+on_done (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Waiter *waiter = user_data;
+
+  waiter->result = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_for (Waiter *waiter)
+{
+  while (waiter->result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return waiter->result;
+}
+
+static gboolean
+switch_light (ThNodeConnection *connection,
+              ThOnOffCommand    command)
+{
+  g_autoptr(GError) error = NULL;
+  Waiter switched = { 0 };
+  Waiter read = { 0 };
+  gboolean is_on = FALSE;
+
+  th_node_connection_on_off_async (connection, command, NULL, on_done, &switched);
+  g_assert_true (th_node_connection_on_off_finish (connection, wait_for (&switched), &error));
+  g_assert_no_error (error);
+  th_node_connection_read_on_off_async (connection, NULL, on_done, &read);
+  g_assert_true (th_node_connection_read_on_off_finish (connection, wait_for (&read), &is_on,
+                                                        &error));
+  g_assert_no_error (error);
+  g_clear_object (&switched.result);
+  g_clear_object (&read.result);
+  return is_on;
+}
+
+/* A new connection to the commissioned node, by its address, switches the light. */
+static void
+test_node_connection (void)
+{
+  g_autoptr(ThNodeConnection) connection = NULL;
+  g_autoptr(GError) error = NULL;
+  Waiter opened = { 0 };
+  Waiter missing = { 0 };
+  Fixture f;
+
+  if (!fixture_init (&f, FAULT_NONE))
+    return;
+  commission (&f);
+  g_assert_no_error (f.error);
+
+  th_node_connection_open_async (f.store, f.node->node_id, f.device.address, 1000, NULL,
+                                 on_done, &opened);
+  connection = th_node_connection_open_finish (wait_for (&opened), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (th_node_connection_get_node (connection)->serial_number, ==, SERIAL_NUMBER);
+  g_assert_true (th_session_get_kind (th_node_connection_get_session (connection))
+                 == TH_SESSION_KIND_CASE);
+  g_assert_true (switch_light (connection, TH_ON_OFF_ON));
+  g_assert_true (f.device.light_on);
+  g_assert_false (switch_light (connection, TH_ON_OFF_TOGGLE));
+  g_assert_false (switch_light (connection, TH_ON_OFF_OFF));
+  g_assert_true (switch_light (connection, TH_ON_OFF_TOGGLE));
+  th_node_connection_close (connection);
+  while (th_session_is_open (f.device.operational))
+    g_main_context_iteration (NULL, TRUE);
+  g_clear_object (&opened.result);
+
+  th_node_connection_open_async (f.store, 99, f.device.address, 1000, NULL, on_done,
+                                 &missing);
+  g_assert_null (th_node_connection_open_finish (wait_for (&missing), &error));
+  g_assert_error (error, TH_ERROR, TH_ERROR_STORE_NO_NODE);
+  g_clear_object (&missing.result);
+  fixture_clear (&f);
+}
+
+/* Nothing answers at the address given: the node is looked for with DNS-SD, which here has no
+ * Avahi to ask; the error says both. */
+static void
+test_operational_fallback (void)
+{
+  const ThMrpParameters quick = { 10, 10, 4000 };
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_from_string ("127.0.0.1");
+  g_autoptr(GSocketAddress) nowhere = NULL;
+  g_autoptr(ThControllerIdentity) controller = NULL;
+  g_autoptr(ThCaseIdentity) identity = NULL;
+  g_autoptr(ThFabric) fabric = NULL;
+  g_autoptr(ThUdpTransport) transport = NULL;
+  g_autoptr(ThExchangeManager) manager = NULL;
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GError) error = NULL;
+  Waiter opened = { 0 };
+  Fixture f;
+
+  if (!fixture_init (&f, FAULT_NONE))
+    return;
+  commission (&f);
+  g_assert_no_error (f.error);
+
+  /* a port that was free a moment ago */
+  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_UDP,
+                         &error);
+  g_assert_no_error (error);
+  bound = g_inet_socket_address_new (loopback, 0);
+  g_assert_true (g_socket_bind (socket, bound, FALSE, &error));
+  nowhere = g_socket_get_local_address (socket, &error);
+  g_assert_no_error (error);
+  g_socket_close (socket, NULL);
+
+  fabric = th_store_load_fabric (f.store, &error);
+  controller = th_store_load_controller (f.store, &error);
+  g_assert_no_error (error);
+  identity = th_case_identity_new_for_fabric (fabric, controller->noc_tlv, controller->key,
+                                              &error);
+  g_assert_no_error (error);
+  transport = th_udp_transport_new (NULL, 0, &error);
+  g_assert_no_error (error);
+  manager = th_exchange_manager_new (TH_TRANSPORT (transport), NULL, &error);
+  g_assert_no_error (error);
+  th_operational_session_open_async (manager, identity, f.node->node_id, nowhere, &quick, 500,
+                                     NULL, on_done, &opened);
+  g_assert_null (th_operational_session_open_finish (manager, wait_for (&opened), &error));
+  g_test_message ("%s", error->message);
+  g_assert_error (error, TH_ERROR, TH_ERROR_DNSSD_UNAVAILABLE);
+  g_assert_nonnull (strstr (error->message, "; and looking for it on the network failed: "));
+  g_assert_nonnull (strstr (error->message, "Sigma1"));
+  g_clear_object (&opened.result);
+  th_exchange_manager_close (manager);
+  fixture_clear (&f);
+}
+
 static void
 test_stage_names (void)
 {
@@ -1666,9 +1897,12 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+  /* No system bus, so no Avahi: DNS-SD fails at once, whatever runs on the host. */
+  g_setenv ("DBUS_SYSTEM_BUS_ADDRESS", "unix:path=/nonexistent/threshold-test", TRUE);
 
   g_test_add_func ("/commissioner/stage-names", test_stage_names);
   g_test_add_func ("/commissioner/full-flow", test_full_flow);
+  g_test_add_func ("/commissioner/regulatory-fallbacks", test_regulatory_fallbacks);
   g_test_add_func ("/commissioner/decision/waits", test_decision_waits);
   g_test_add_func ("/commissioner/decision/refused", test_decision_refused);
   g_test_add_func ("/commissioner/decision/refused-at-once", test_decision_refused_at_once);
@@ -1677,8 +1911,11 @@ main (int   argc,
   g_test_add_func ("/commissioner/decision/cancel", test_cancel_while_asking);
   g_test_add_func ("/commissioner/cancel-at-each-stage", test_cancel_at_each_stage);
   g_test_add_func ("/commissioner/add-noc-refused", test_add_noc_refused);
+  g_test_add_func ("/commissioner/disarm-refused", test_disarm_refused);
   g_test_add_func ("/commissioner/csr-wrong-signer", test_csr_wrong_signer);
   g_test_add_func ("/commissioner/wrong-passcode", test_wrong_passcode);
+  g_test_add_func ("/commissioner/node-connection", test_node_connection);
+  g_test_add_func ("/commissioner/operational-fallback", test_operational_fallback);
 
   return g_test_run ();
 }

@@ -84,10 +84,16 @@ check_report (const guint8 *data,
     g_auto(ThBasicInformation) info = { 0 };
     ThCommissioningInfo commissioning;
     g_autoptr(GArray) interfaces = NULL;
+    g_autoptr(GPtrArray) endpoints = NULL;
+    g_autoptr(GError) endpoints_error = NULL;
 
     th_basic_information_decode (values, &info, NULL);
     th_commissioning_info_decode (values, &commissioning, NULL);
     interfaces = th_network_interfaces_decode (values, NULL);
+    endpoints = th_endpoint_descriptions_decode (values, &endpoints_error);
+    g_assert_true ((endpoints != NULL) == (endpoints_error == NULL));
+    if (endpoints != NULL)
+      th_endpoint_descriptions_find_server (endpoints, TH_CLUSTER_ON_OFF);
   }
 }
 

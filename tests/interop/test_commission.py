@@ -325,11 +325,13 @@ def main():
         if killed_at is not None:
             fifth.process.send_signal(signal.SIGKILL)
             fifth.process.wait(10)
+        killed = time.monotonic()
         try:
             status = process.wait(60)
         except subprocess.TimeoutExpired:
             process.kill()
             status = None
+        tap.diag(f"the device killed, threshold-cli ended {time.monotonic() - killed:.1f} s later")
         parsed = events("\n".join(lines.snapshot()))
         failed = (of_kind(parsed, "failed") or [{}])[0]
         message = failed.get("error", {}).get("message", "")

@@ -209,13 +209,14 @@ def main():
         tap.ok(result.returncode == 0 and "Threshold Test Plug" in result.stdout and
                "Plugs Example" in result.stdout and "Threshold Test Light" in result.stdout,
                "in words too", result.stdout + result.stderr)
-        result = run("discover", "--json", "--offline")
+        result = run("discover", "--json", "--offline", "--dcl-url", dcl_url)
         devices = {d["port"]: d for d in json.loads(result.stdout).get("devices", [])} \
             if result.returncode == 0 else {}
         model = devices.get(5542, {}).get("dcl", {}).get("model", {})
         tap.ok(model.get("productName") == "Threshold Test Light" and
                model.get("source") == "cache",
-               "offline, discover names them from what it kept", result.stdout + result.stderr)
+               "offline, discover names them from what it kept of that ledger",
+               result.stdout + result.stderr)
 
         # A user-intent device: its steps before its discovery, then it is added.
         flow = spawn_flow("--json", "--dcl-url", dcl_url, plug.qr, *commission_options)
@@ -260,11 +261,16 @@ def main():
             events = flow.events()
             ready = (of_kind(events, "ready") or [{}])[0]
             done = of_kind(events, "commissioned")
+            attestation = (of_kind(events, "attestation") or [{}])[0]
             tap.ok(answer["status"] == 200 and "Threshold has your answer" in answer["body"] and
                    status == 0 and ready.get("code") == "own" and
                    ready.get("discriminator") == LIGHT_DEVICE["discriminator"] and done,
                    "called back without MTrop, commissioning resumes with the user's code and "
                    "completes", flow.output())
+            tap.ok(attestation.get("trusted") is True and
+                   [f["check"] for f in attestation.get("findings", [])] == ["cd-development"],
+                   "its attestation chain ends in a root the trust store got from the ledger",
+                   attestation)
             light.wait_for(r"^COMMISSIONED$", timeout=10)
             late = browse(callback)
             tap.ok(late["status"] != 200,

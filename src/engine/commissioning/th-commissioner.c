@@ -212,6 +212,10 @@ finish (Run          *run,
   g_object_unref (task);
 }
 
+static gboolean finish_arm_fail_safe (Run           *run,
+                                      GAsyncResult  *result,
+                                      GError       **error);
+
 static void
 on_disarmed (GObject      *source,
              GAsyncResult *result,
@@ -219,9 +223,10 @@ on_disarmed (GObject      *source,
 {
   Run *run = user_data;
   g_autoptr(GError) error = NULL;
+  g_autoptr(GError) close_error = NULL;
 
   g_clear_handle_id (&run->cleanup_timeout_source, g_source_remove);
-  if (th_im_invoke_finish (run->manager, result, NULL, &error))
+  if (finish_arm_fail_safe (run, result, &error))
     {
       finish (run, NULL);
       return;
@@ -229,8 +234,8 @@ on_disarmed (GObject      *source,
   /* The session may be all that is left to tell it by: ending it expires the fail-safe
    * too (5.5). */
   g_debug ("Disarming the fail-safe failed: %s", error->message);
-  if (!th_close_session (run->manager, run->pase, &error))
-    g_debug ("The CloseSession report was not sent either: %s", error->message);
+  if (!th_close_session (run->manager, run->pase, &close_error))
+    g_debug ("The CloseSession report was not sent either: %s", close_error->message);
   g_clear_object (&run->pase);
   finish (run, NULL);
 }
@@ -696,15 +701,10 @@ set_utc_time (Run *run)
   guint64 now_us = g_get_real_time () - TH_MATTER_EPOCH_UNIX * G_USEC_PER_SEC;
   g_autoptr(GBytes) fields = th_time_synchronization_encode_set_utc_time (
     now_us, TH_TIME_GRANULARITY_MILLISECONDS);
-  ThImCommand command = {
-    .endpoint = TH_ROOT_ENDPOINT,
-    .cluster = TH_CLUSTER_TIME_SYNCHRONIZATION,
-    .command = TH_TIME_SYNCHRONIZATION_CMD_SET_UTC_TIME,
-    .fields = fields,
-  };
 
-  th_im_invoke_async (run->manager, run->pase, &command, TH_IM_NO_RESPONSE_COMMAND, 0,
-                      run_cancellable (run), on_time_set, run);
+  invoke (run, run->pase, TH_CLUSTER_TIME_SYNCHRONIZATION,
+          TH_TIME_SYNCHRONIZATION_CMD_SET_UTC_TIME, fields, TH_IM_NO_RESPONSE_COMMAND,
+          run_cancellable (run), on_time_set);
 }
 
 static gboolean

@@ -53,7 +53,8 @@ typedef struct
   guint discovery_timeout_ms;
   /* how long the device may take to act on each request while its fail-safe is armed,
    * beyond the time its answer may spend in retransmissions; the specification wants at
-   * least 30 s: shorter only in tests */
+   * least 30 s: shorter only in tests. A request the device never acknowledges fails
+   * earlier, once the reliability protocol gives up on it: the device never got it. */
   guint response_timeout_ms;
   /* the bound on disarming the fail-safe (ArmFailSafe with 0) after a failure */
   guint cleanup_timeout_ms;
@@ -120,7 +121,8 @@ ThStoredNode   *th_commissioner_commission_finish  (ThCommissioner              
  * no answer is awaited. */
 void            th_commissioner_resolve_attestation (ThCommissioner  *self,
                                                      gboolean         proceed);
-/* The attestation result of the current or last commissioning, or NULL before attestation. */
+/* The attestation result of the current or last commissioning (borrowed), or NULL before
+ * attestation. */
 ThAttestationResult *th_commissioner_get_attestation_result (ThCommissioner *self);
 /* The stage the last commissioning failed in; FALSE when it did not fail. */
 gboolean        th_commissioner_get_failed_stage   (ThCommissioner               *self,

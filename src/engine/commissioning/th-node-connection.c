@@ -156,6 +156,49 @@ th_node_connection_get_session (ThNodeConnection *self)
   return self->session;
 }
 
+static void
+on_read (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  ThImAttributeValues *values = th_im_read_finish (TH_EXCHANGE_MANAGER (source), result,
+                                                   &error);
+
+  if (values == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, values, (GDestroyNotify) th_im_attribute_values_free);
+}
+
+void
+th_node_connection_read_async (ThNodeConnection        *self,
+                               const ThImAttributePath *paths,
+                               gsize                    n_paths,
+                               GCancellable            *cancellable,
+                               GAsyncReadyCallback      callback,
+                               gpointer                 user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (TH_IS_NODE_CONNECTION (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, th_node_connection_read_async);
+  th_im_read_async (self->manager, self->session, paths, n_paths, cancellable, on_read, task);
+}
+
+ThImAttributeValues *
+th_node_connection_read_finish (ThNodeConnection  *self,
+                                GAsyncResult      *result,
+                                GError           **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 /* The node's On/Off endpoint, or FALSE with TH_ERROR_NODE_LACKS_CLUSTER. */
 static gboolean
 get_on_off_endpoint (ThNodeConnection  *self,
@@ -246,7 +289,7 @@ on_on_off_read (GObject      *source,
   g_autoptr(ThImAttributeValues) values = NULL;
   GError *error = NULL;
 
-  values = th_im_read_finish (TH_EXCHANGE_MANAGER (source), result, &error);
+  values = th_node_connection_read_finish (TH_NODE_CONNECTION (source), result, &error);
   if (values == NULL
       || !th_im_attribute_values_get_bool (values, read->endpoint, TH_CLUSTER_ON_OFF,
                                            TH_ON_OFF_ATTR_ON_OFF, &read->is_on, &error))
@@ -277,8 +320,8 @@ th_node_connection_read_on_off_async (ThNodeConnection    *self,
       return;
     }
   path = TH_IM_ATTRIBUTE_PATH (read->endpoint, TH_CLUSTER_ON_OFF, TH_ON_OFF_ATTR_ON_OFF);
-  th_im_read_async (self->manager, self->session, &path, 1, cancellable, on_on_off_read,
-                    g_steal_pointer (&task));
+  th_node_connection_read_async (self, &path, 1, cancellable, on_on_off_read,
+                                 g_steal_pointer (&task));
 }
 
 gboolean

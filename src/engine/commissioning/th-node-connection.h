@@ -45,6 +45,17 @@ const ThStoredNode *th_node_connection_get_node   (ThNodeConnection     *self);
 ThExchangeManager *th_node_connection_get_manager (ThNodeConnection     *self);
 ThSession        *th_node_connection_get_session  (ThNodeConnection     *self);
 
+/* Reads attributes of the node, as th_im_read_async() does. */
+void              th_node_connection_read_async   (ThNodeConnection        *self,
+                                                   const ThImAttributePath *paths,
+                                                   gsize                    n_paths,
+                                                   GCancellable            *cancellable,
+                                                   GAsyncReadyCallback      callback,
+                                                   gpointer                 user_data);
+ThImAttributeValues *th_node_connection_read_finish (ThNodeConnection      *self,
+                                                     GAsyncResult          *result,
+                                                     GError               **error);
+
 /* Sends On, Off or Toggle to the node's On/Off endpoint. TH_ERROR_NODE_LACKS_CLUSTER when it
  * has none, else the errors of th_im_invoke_async(). */
 void              th_node_connection_on_off_async      (ThNodeConnection     *self,

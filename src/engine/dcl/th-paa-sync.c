@@ -34,6 +34,7 @@ typedef struct
   guint in_flight;
   GPtrArray *verified;  /* Verified */
   GHashTable *keep;     /* file names not to remove: roots that could not be fetched */
+  GPtrArray *problems;  /* GError * or NULL, one per root: reported in the ledger's order */
   ThPaaSyncReport *report;
 } Sync;
 
@@ -68,6 +69,14 @@ sync_free (Sync *sync)
   g_clear_pointer (&sync->ids, g_ptr_array_unref);
   g_ptr_array_unref (sync->verified);
   g_hash_table_unref (sync->keep);
+  for (guint i = 0; i < sync->problems->len; i++)
+    {
+      GError *problem = g_ptr_array_index (sync->problems, i);
+
+      if (problem != NULL)
+        g_error_free (problem);
+    }
+  g_ptr_array_unref (sync->problems);
   th_paa_sync_report_free (sync->report);
   g_free (sync);
 }
@@ -176,15 +185,17 @@ verify_root (const ThDclCertificateId  *id,
 }
 
 static void
-add_problem (Sync                     *sync,
-             const ThDclCertificateId *id,
-             const GError             *error)
+add_problem (Sync         *sync,
+             guint         index,
+             const GError *error)
 {
-  g_ptr_array_add (sync->report->problems,
+  const ThDclCertificateId *id = g_ptr_array_index (sync->ids, index);
+
+  g_ptr_array_index (sync->problems, index) =
                    g_error_new (error->domain, error->code,
                                 /* Translators: a root certificate's key ID, then why */
                                 _("The PAA root %s is left out: %s"), id->subject_key_id,
-                                error->message));
+                                error->message);
 }
 
 static void
@@ -288,7 +299,8 @@ on_certificates (GObject      *source,
   Request *request = user_data;
   g_autoptr(GTask) task = request->task;
   Sync *sync = g_task_get_task_data (task);
-  const ThDclCertificateId *id = g_ptr_array_index (sync->ids, request->index);
+  guint index = request->index;
+  const ThDclCertificateId *id = g_ptr_array_index (sync->ids, index);
   g_autoptr(GPtrArray) certificates = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree guint8 *subject_der = NULL;
@@ -311,7 +323,7 @@ on_certificates (GObject      *source,
       g_clear_error (&error);
       g_set_error (&error, TH_ERROR, TH_ERROR_DCL_INVALID,
                    _("its subject key ID is not %u bytes in hex."), TH_KEY_ID_LEN);
-      add_problem (sync, id, error);
+      add_problem (sync, index, error);
       fetch_more (g_steal_pointer (&task));
       return;
     }
@@ -319,7 +331,7 @@ on_certificates (GObject      *source,
     {
       /* keep what the store had for it until the ledger can be asked again */
       g_hash_table_add (sync->keep, file_name_for (key_id));
-      add_problem (sync, id, error);
+      add_problem (sync, index, error);
       fetch_more (g_steal_pointer (&task));
       return;
     }
@@ -332,7 +344,7 @@ on_certificates (GObject      *source,
     {
       g_set_error_literal (&error, TH_ERROR, TH_ERROR_DCL_INVALID,
                            _("its subject is not a DER name in base64."));
-      add_problem (sync, id, error);
+      add_problem (sync, index, error);
     }
   else
     {
@@ -353,7 +365,7 @@ on_certificates (GObject      *source,
         }
       else
         {
-          add_problem (sync, id, error);
+          add_problem (sync, index, error);
         }
     }
   X509_NAME_free (subject);
@@ -382,7 +394,18 @@ fetch_more (GTask *task)
     }
   /* the files are written on a worker thread, which returns the sync's result */
   if (sync->in_flight == 0 && !g_task_return_error_if_cancelled (task))
-    g_task_run_in_thread (task, write_thread);
+    {
+      for (guint i = 0; i < sync->problems->len; i++)
+        {
+          GError *problem = g_ptr_array_index (sync->problems, i);
+
+          if (problem != NULL)
+            g_ptr_array_add (sync->report->problems, problem);
+          g_ptr_array_index (sync->problems, i) = NULL;
+        }
+      g_ptr_array_set_size (sync->problems, 0);
+      g_task_run_in_thread (task, write_thread);
+    }
   g_object_unref (task);
 }
 
@@ -404,6 +427,7 @@ on_list (GObject      *source,
       return;
     }
   sync->report->n_listed = sync->ids->len;
+  g_ptr_array_set_size (sync->problems, sync->ids->len);
   fetch_more (task);
 }
 
@@ -426,6 +450,7 @@ th_paa_sync_async (ThDclClient         *client,
   sync->dir = g_strdup (dir);
   sync->verified = g_ptr_array_new_with_free_func ((GDestroyNotify) verified_free);
   sync->keep = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  sync->problems = g_ptr_array_new ();
   sync->report = g_new0 (ThPaaSyncReport, 1);
   sync->report->problems = g_ptr_array_new_with_free_func ((GDestroyNotify) g_error_free);
   g_task_set_task_data (task, sync, (GDestroyNotify) sync_free);
