@@ -15,9 +15,12 @@ refuse (GError     **error,
         const char  *flow_url,
         const char  *why)
 {
+  /* shown as it is when it is a URL, its other bytes escaped */
+  g_autofree char *shown = g_strescape (flow_url, NULL);
+
   g_set_error (error, TH_ERROR, TH_ERROR_CUSTOM_FLOW_URL,
                /* Translators: the manufacturer's address, then why it is refused */
-               _("The manufacturer’s setup address “%s” cannot be used: %s"), flow_url, why);
+               _("The manufacturer’s setup address “%s” cannot be used: %s"), shown, why);
   return FALSE;
 }
 

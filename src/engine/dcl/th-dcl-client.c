@@ -158,9 +158,11 @@ th_dcl_check_base_url (const char  *url,
     {
       if ((guchar) *p <= 0x20 || (guchar) *p >= 0x7F)
         {
+          g_autofree char *shown = g_strescape (url, NULL);
+
           g_set_error (error, TH_ERROR, TH_ERROR_DCL_UNREACHABLE,
                        _("“%s” is not a web address: it holds a space, a control character or "
-                         "a character that is not ASCII."), url);
+                         "a character that is not ASCII."), shown);
           return FALSE;
         }
     }

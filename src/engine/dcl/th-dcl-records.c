@@ -259,9 +259,11 @@ parse_document (const char  *data,
   parser = json_parser_new_immutable ();
   if (!json_parser_load_from_data (parser, data, (gssize) len, &json_error))
     {
+      /* json-glib may quote part of a character it stopped at */
+      g_autofree char *message = g_utf8_make_valid (json_error->message, -1);
+
       g_set_error (error, TH_ERROR, TH_ERROR_DCL_INVALID,
-                   _("The compliance ledger’s answer is not valid JSON: %s"),
-                   json_error->message);
+                   _("The compliance ledger’s answer is not valid JSON: %s"), message);
       return NULL;
     }
   root = json_parser_get_root (parser);
