@@ -205,8 +205,8 @@ check_document (const char  *data,
   if (len > G_MAXSSIZE || !g_utf8_validate_len (data, len, &end))
     {
       g_set_error (error, TH_ERROR, TH_ERROR_DCL_INVALID,
-                   _("The compliance ledger’s answer is not UTF-8 text: byte %" G_GSIZE_FORMAT
-                     " is not valid."), (gsize) (end - data));
+                   _("The compliance ledger’s answer is not UTF-8 text: byte %lu is not "
+                     "valid."), (unsigned long) (end - data));
       return FALSE;
     }
   for (gsize i = 0; i < len; i++)
@@ -233,7 +233,7 @@ check_document (const char  *data,
             {
               g_set_error (error, TH_ERROR, TH_ERROR_DCL_INVALID,
                            _("The compliance ledger’s answer nests deeper than %u levels, at "
-                             "byte %" G_GSIZE_FORMAT "."), TH_DCL_MAX_DEPTH, i);
+                             "byte %lu."), TH_DCL_MAX_DEPTH, (unsigned long) i);
               return FALSE;
             }
         }
@@ -341,8 +341,9 @@ read_unsigned (JsonNode     *node,
                guint64      *value,
                GError      **error)
 {
-  g_autofree char *expected = g_strdup_printf (_("a whole number from 0 to %" G_GUINT64_FORMAT),
-                                               max);
+  /* the formats of translated text are plain C ones: xgettext cannot see through macros */
+  g_autofree char *expected = g_strdup_printf (_("a whole number from 0 to %llu"),
+                                               (unsigned long long) max);
 
   if (!JSON_NODE_HOLDS_VALUE (node))
     return wrong_type (path, node, expected, error);
@@ -354,8 +355,8 @@ read_unsigned (JsonNode     *node,
       if (number < 0 || (guint64) number > max)
         {
           g_set_error (error, TH_ERROR, TH_ERROR_DCL_INVALID,
-                       _("In the compliance ledger’s answer, “%s” is %" G_GINT64_FORMAT
-                         " where %s was expected."), path, number, expected);
+                       _("In the compliance ledger’s answer, “%s” is %lld where %s was "
+                         "expected."), path, (long long) number, expected);
           return FALSE;
         }
       *value = (guint64) number;
