@@ -179,7 +179,8 @@ try:
     code, out, err = run("custom-flow", "--dcl-url", url, "34970112332")
     check("custom-flow with an 11-digit code says it names no product",
           code == 1 and "does not say which product" in err, err)
-    code, out, err = run("custom-flow", "--dcl-url", url, "MT:M5L90MP500K64J00000*M5L90U.D010K4J00000")
+    code, out, err = run("custom-flow", "--dcl-url", url,
+                         "MT:M5L90MP500K64J00000*M5L90U.D010K4J00000")
     check("custom-flow with the code of several devices is refused", code == 1, err)
     code, out, err = run("custom-flow", "--dcl-url", url, "--timeout", 0, custom)
     check("custom-flow --timeout 0 is a usage error", code == 2 and "--timeout" in err, err)

@@ -19,9 +19,11 @@
 #define FLOWS "https://company.domain.example/matter/custom/flows"
 #define QR_TEXT "MT:Y.K90AFN00KA0648G00"
 #define QR_ESCAPED "MT%3AY.K90AFN00KA0648G00"
-#define COMMISSIONER_CALLBACK "https://commissioner.domain.example/cb?token=mAsJ6_vqbr-vjDiG_w%3D%3D&MTrop=_"
+#define COMMISSIONER_CALLBACK \
+  "https://commissioner.domain.example/cb?token=mAsJ6_vqbr-vjDiG_w%3D%3D&MTrop=_"
 #define COMMISSIONER_CALLBACK_ESCAPED \
-  "https%3A%2F%2Fcommissioner.domain.example%2Fcb%3Ftoken%3DmAsJ6_vqbr-vjDiG_w%253D%253D%26MTrop%3D_"
+  "https%3A%2F%2Fcommissioner.domain.example%2Fcb%3Ftoken%3DmAsJ6_vqbr-vjDiG_w%253D%253D" \
+  "%26MTrop%3D_"
 
 static void
 test_expand_valid (void)
@@ -426,7 +428,8 @@ test_flow_returned_code (void)
   url = callback_with (&run, NULL, returned_code);
   g_assert_cmpuint (open_url (&run, "POST", url), ==, SOUP_STATUS_METHOD_NOT_ALLOWED);
   g_assert_cmpuint (run.refused->len, ==, 2);
-  g_assert_error ((GError *) g_ptr_array_index (run.refused, 0), TH_ERROR, TH_ERROR_CUSTOM_FLOW_TOKEN);
+  g_assert_error ((GError *) g_ptr_array_index (run.refused, 0), TH_ERROR,
+                  TH_ERROR_CUSTOM_FLOW_TOKEN);
   g_assert_null (run.wait_result);
 
   /* the manufacturer's flow returns a code for the standard flow */
@@ -554,7 +557,8 @@ test_flow_timeout (void)
   g_assert_cmpuint (open_url (&run, "GET", url), ==, SOUP_STATUS_GONE);
   g_assert_nonnull (strstr (run.body, "came after Threshold stopped waiting for it"));
   g_assert_cmpuint (run.refused->len, ==, 1);
-  g_assert_error ((GError *) g_ptr_array_index (run.refused, 0), TH_ERROR, TH_ERROR_CUSTOM_FLOW_EXPIRED);
+  g_assert_error ((GError *) g_ptr_array_index (run.refused, 0), TH_ERROR,
+                  TH_ERROR_CUSTOM_FLOW_EXPIRED);
   run_clear (&run);
 }
 

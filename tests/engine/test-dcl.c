@@ -364,12 +364,14 @@ test_parse_pki (void)
   g_clear_pointer (&list, g_ptr_array_unref);
 
   /* no roots at all: the list is left out */
-  list = th_dcl_root_certificates_parse (TEXT_AND_LEN ("{\"approvedRootCertificates\": {}}"), &error);
+  list = th_dcl_root_certificates_parse (TEXT_AND_LEN ("{\"approvedRootCertificates\": {}}"),
+                                         &error);
   g_assert_no_error (error);
   g_assert_cmpuint (list->len, ==, 0);
   g_clear_pointer (&list, g_ptr_array_unref);
 
-  list = th_dcl_root_certificates_parse (TEXT_AND_LEN ("{\"approvedRootCertificates\": {\"certs\": [1]}}"),
+  list = th_dcl_root_certificates_parse (TEXT_AND_LEN ("{\"approvedRootCertificates\": "
+                                                       "{\"certs\": [1]}}"),
                                          &error);
   g_assert_null (list);
   g_assert_error (error, TH_ERROR, TH_ERROR_DCL_INVALID);
@@ -387,13 +389,15 @@ test_parse_pki (void)
   g_assert_cmpstr (certificate->subject_as_text, ==, "CN=x");
   g_clear_pointer (&list, g_ptr_array_unref);
 
-  list = th_dcl_certificates_parse (TEXT_AND_LEN ("{\"approvedCertificates\": {\"certs\": []}}"), &error);
+  list = th_dcl_certificates_parse (TEXT_AND_LEN ("{\"approvedCertificates\": {\"certs\": []}}"),
+                                    &error);
   g_assert_null (list);
   g_assert_error (error, TH_ERROR, TH_ERROR_DCL_INVALID);
   g_assert_nonnull (strstr (error->message, "“approvedCertificates.certs[0]”"));
   g_clear_error (&error);
 
-  list = th_dcl_certificates_parse (TEXT_AND_LEN ("{\"approvedCertificates\": {\"certs\": [{\"pemCert\": \"x\","
+  list = th_dcl_certificates_parse (TEXT_AND_LEN ("{\"approvedCertificates\": {\"certs\": "
+                                                  "[{\"pemCert\": \"x\","
                                     "\"isRoot\": 1}]}}"), &error);
   g_assert_null (list);
   g_assert_error (error, TH_ERROR, TH_ERROR_DCL_INVALID);
@@ -447,7 +451,8 @@ test_parse_revocation_points (void)
   g_clear_pointer (&points, g_ptr_array_unref);
 
   /* an empty page may leave its list out */
-  points = th_dcl_revocation_points_parse (TEXT_AND_LEN ("{\"pagination\": {\"next_key\": null}}"), NULL,
+  points = th_dcl_revocation_points_parse (TEXT_AND_LEN ("{\"pagination\": "
+                                                         "{\"next_key\": null}}"), NULL,
                                            &error);
   g_assert_no_error (error);
   g_assert_cmpuint (points->len, ==, 0);
@@ -459,7 +464,8 @@ test_parse_revocation_points (void)
   g_assert_nonnull (strstr (error->message, "has no “PkiRevocationDistributionPoint”"));
   g_clear_error (&error);
 
-  points = th_dcl_revocation_points_parse (TEXT_AND_LEN ("{\"PkiRevocationDistributionPoint\": [{\"vid\": 1, "
+  points = th_dcl_revocation_points_parse (TEXT_AND_LEN ("{\"PkiRevocationDistributionPoint\": "
+                                                         "[{\"vid\": 1, "
                                            "\"issuerSubjectKeyID\": \"AA\"}]}"), NULL,
                                            &error);
   g_assert_null (points);
@@ -845,6 +851,9 @@ test_base_url (void)
 
 /* ---- The PAA trust store ---- */
 
+#define TEST_ATTESTATION "credentials/test/attestation/"
+#define DEVELOPMENT_PAAS "credentials/development/paa-root-certs/"
+
 typedef struct
 {
   Setup setup;
@@ -868,13 +877,15 @@ test_paa_sync (void)
   g_autoptr(GPtrArray) warnings = NULL;
   g_autoptr(GPtrArray) entries = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *paa_novid = vector_path ("credentials/test/attestation/Chip-Test-PAA-NoVID-Cert.pem");
-  g_autofree char *paa_fff1 = vector_path ("credentials/test/attestation/Chip-Test-PAA-FFF1-Cert.pem");
-  g_autofree char *paa_google = vector_path ("credentials/development/paa-root-certs/"
-                                             "dcld_mirror_CN_Matter_PAA_Dev_O_Google_C_US_vid_0x6006.pem");
-  g_autofree char *paa_signify = vector_path ("credentials/development/paa-root-certs/"
-                                              "dcld_mirror_CN_Matter_Signify_PAA_Test_1_vid_0x100B.pem");
-  g_autofree char *pai = vector_path ("credentials/test/attestation/Chip-Test-PAI-FFF1-8000-Cert.pem");
+  g_autofree char *paa_novid = vector_path (TEST_ATTESTATION "Chip-Test-PAA-NoVID-Cert.pem");
+  g_autofree char *paa_fff1 = vector_path (TEST_ATTESTATION "Chip-Test-PAA-FFF1-Cert.pem");
+  g_autofree char *paa_google = vector_path (DEVELOPMENT_PAAS
+                                             "dcld_mirror_CN_Matter_PAA_Dev_O_Google_C_US_vid_0x6006"
+                                             ".pem");
+  g_autofree char *paa_signify = vector_path (DEVELOPMENT_PAAS
+                                              "dcld_mirror_CN_Matter_Signify_PAA_Test_1_vid_0x100B"
+                                              ".pem");
+  g_autofree char *pai = vector_path (TEST_ATTESTATION "Chip-Test-PAI-FFF1-8000-Cert.pem");
   g_autofree char *stale = NULL;
   g_autofree char *other = NULL;
   g_autofree char *empty_cache = NULL;

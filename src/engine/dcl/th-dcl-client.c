@@ -244,14 +244,6 @@ th_dcl_client_get_base_url (ThDclClient *self)
   return self->base_url;
 }
 
-const char *
-th_dcl_client_get_cache_dir (ThDclClient *self)
-{
-  g_return_val_if_fail (TH_IS_DCL_CLIENT (self), NULL);
-
-  return self->cache_dir;
-}
-
 void
 th_dcl_client_set_timeout (ThDclClient *self,
                            guint        timeout_ms)
@@ -468,10 +460,14 @@ request_failed (GTask    *task,
     }
   else
     {
-      problem = g_error_new (TH_ERROR, TH_ERROR_DCL_UNREACHABLE,
-                             in_answer ? _("The answer of the compliance ledger at %s broke off: %s")
-                                       : _("The compliance ledger at %s could not be reached: %s"),
-                             self->base_url, error->message);
+      if (in_answer)
+        problem = g_error_new (TH_ERROR, TH_ERROR_DCL_UNREACHABLE,
+                               _("The answer of the compliance ledger at %s broke off: %s"),
+                               self->base_url, error->message);
+      else
+        problem = g_error_new (TH_ERROR, TH_ERROR_DCL_UNREACHABLE,
+                               _("The compliance ledger at %s could not be reached: %s"),
+                               self->base_url, error->message);
       g_error_free (error);
     }
   fail_or_fall_back (task, problem);

@@ -68,7 +68,6 @@ G_DECLARE_FINAL_TYPE (ThDclClient, th_dcl_client, TH, DCL_CLIENT, GObject)
 ThDclClient *th_dcl_client_new                  (const char   *base_url,
                                                  const char   *cache_dir);
 const char  *th_dcl_client_get_base_url         (ThDclClient  *self);
-const char  *th_dcl_client_get_cache_dir        (ThDclClient  *self);
 /* The bound on one request, from sending it to the end of the answer. */
 void         th_dcl_client_set_timeout          (ThDclClient  *self,
                                                  guint         timeout_ms);
