@@ -154,7 +154,7 @@ announce (Run              *run,
           guint             timeout_s)
 {
   g_auto(GStrv) steps = th_dcl_model_describe_initial_steps (model);
-  g_autofree char *minutes = NULL;
+  g_autofree char *duration = NULL;
   const char *callback = th_custom_flow_get_callback_url (run->flow);
 
   if (run->json)
@@ -178,19 +178,13 @@ announce (Run              *run,
            model->product_name != NULL ? model->product_name : _("The device"),
            th_custom_flow_get_url (run->flow));
   th_cli_print_lines (_("To add it"), steps);
-  minutes = g_strdup_printf ("%u", (timeout_s + 59) / 60);
+  duration = th_cli_describe_duration (timeout_s);
   if (callback != NULL)
-    g_print (g_dngettext (GETTEXT_PACKAGE,
-                          "Waiting up to %s minute for the manufacturer’s page to send you back; "
-                          "press Enter if it is done and does not.\n",
-                          "Waiting up to %s minutes for the manufacturer’s page to send you "
-                          "back; press Enter if it is done and does not.\n",
-                          (timeout_s + 59) / 60), minutes);
+    /* Translators: the time left, as in "30 minutes" */
+    g_print (_("Waiting up to %s for the manufacturer’s page to send you back; press Enter if it "
+               "is done and does not.\n"), duration);
   else
-    g_print (g_dngettext (GETTEXT_PACKAGE,
-                          "Press Enter when its steps are done (within %s minute).\n",
-                          "Press Enter when its steps are done (within %s minutes).\n",
-                          (timeout_s + 59) / 60), minutes);
+    g_print (_("Press Enter when its steps are done (within %s).\n"), duration);
   fflush (stdout);
 }
 

@@ -522,8 +522,8 @@ const ThCliCommand th_cli_dcl_commands[] = {
 
 /* ---- trust-store ---- */
 
-static char *
-describe_age (gint64 seconds)
+char *
+th_cli_describe_duration (gint64 seconds)
 {
   if (seconds < 120)
     return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d second", "%d seconds",
@@ -738,7 +738,7 @@ trust_store_list (int    argc,
       return TH_CLI_EXIT_OK;
     }
   size_text = g_format_size (size);
-  age = describe_age (now - updated);
+  age = th_cli_describe_duration (now - updated);
   g_print (g_dngettext (GETTEXT_PACKAGE,
                         "The PAA trust store in %s: %u certificate, %s, updated %s ago.\n",
                         "The PAA trust store in %s: %u certificates, %s, updated %s ago.\n",

@@ -97,6 +97,8 @@ void        th_cli_json_member_origin (JsonBuilder        *builder,
 /* A model as the ledger names its fields, with the pairing hints in words. */
 void        th_cli_model_to_json      (JsonBuilder        *builder,
                                        const ThDclModel   *model);
+/* "45 seconds", "30 minutes", "5 hours", "3 days": in its largest unit, rounded down. */
+char       *th_cli_describe_duration  (gint64              seconds);
 /* Like th_cli_print_field, one line per string, the label on the first; nothing when empty. */
 void        th_cli_print_lines        (const char         *label,
                                        GStrv               lines);
