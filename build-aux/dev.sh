@@ -23,7 +23,7 @@ build_packages=(
 test_packages=(
   clang libclang-rt-14-dev xvfb xauth dbus dbus-x11 at-spi2-core python3 python3-gi
   python3-pyatspi python3-dbusmock gstreamer1.0-tools avahi-daemon avahi-utils yelp-tools
-  qrencode imagemagick iproute2 flatpak-builder xdotool time
+  qrencode imagemagick iproute2 flatpak-builder xdotool time openssl
 )
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }

@@ -14,11 +14,33 @@
 #include "discovery/th-dnssd.h"
 #include "discovery/th-dnssd-browser.h"
 #include "discovery/th-dnssd-text.h"
+#include "dcl/th-dcl-client.h"
 
 #define DEFAULT_TIMEOUT_S 3.0
+/* The ledger is asked about what was found after the listing: it must not double its time. */
+#define DCL_TIMEOUT_MS 5000
 
 typedef ThDiscoveredDevice *(*FinishFunc) (GAsyncResult  *result,
                                           GError       **error);
+
+/* What the compliance ledger said about one product or vendor. */
+typedef struct
+{
+  gpointer record;             /* ThDclModel or ThDclVendor */
+  GDestroyNotify free_record;
+  ThDclOrigin origin;
+  GError *error;
+} Lookup;
+
+/* The ledger's answers about the devices found, each product and vendor asked about once. */
+typedef struct
+{
+  ThDclClient *client;
+  GHashTable *models;          /* GUINT_TO_POINTER (vid << 16 | pid) -> Lookup */
+  GHashTable *vendors;         /* GUINT_TO_POINTER (vid) -> Lookup */
+  guint pending;
+  GMainLoop *loop;
+} Dcl;
 
 typedef struct
 {
@@ -29,6 +51,9 @@ typedef struct
   gint64 started;              /* monotonic, µs */
   GPtrArray *shown;            /* --watch: the list as last printed */
   GCancellable *cancellable;   /* --first, --node */
+  ThDiscoveredDevice *found;   /* --first, --node */
+  double found_ms;
+  Dcl *dcl;                    /* NULL with --no-dcl and --watch */
 } Run;
 
 static double
@@ -92,8 +117,252 @@ add_member_bool (JsonBuilder *builder,
   json_builder_add_boolean_value (builder, value);
 }
 
+/* ---- What the compliance ledger says ---- */
+
+static void
+lookup_free (Lookup *lookup)
+{
+  if (lookup->record != NULL)
+    lookup->free_record (lookup->record);
+  th_dcl_origin_clear (&lookup->origin);
+  g_clear_error (&lookup->error);
+  g_free (lookup);
+}
+
+static Dcl *
+dcl_new (ThDclClient *client)
+{
+  Dcl *dcl = g_new0 (Dcl, 1);
+
+  dcl->client = client;
+  th_dcl_client_set_timeout (client, DCL_TIMEOUT_MS);
+  dcl->models = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) lookup_free);
+  dcl->vendors = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) lookup_free);
+  dcl->loop = g_main_loop_new (NULL, FALSE);
+  return dcl;
+}
+
+static void
+dcl_free (Dcl *dcl)
+{
+  g_object_unref (dcl->client);
+  g_hash_table_unref (dcl->models);
+  g_hash_table_unref (dcl->vendors);
+  g_main_loop_unref (dcl->loop);
+  g_free (dcl);
+}
+
+typedef struct
+{
+  Dcl *dcl;
+  Lookup *lookup;
+} Asked;
+
+static void
+answered (Asked *asked)
+{
+  if (--asked->dcl->pending == 0)
+    g_main_loop_quit (asked->dcl->loop);
+  g_free (asked);
+}
+
+static void
+on_model (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  Asked *asked = user_data;
+
+  asked->lookup->record = th_dcl_client_get_model_finish (TH_DCL_CLIENT (source), result,
+                                                          &asked->lookup->origin,
+                                                          &asked->lookup->error);
+  answered (asked);
+}
+
+static void
+on_vendor (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Asked *asked = user_data;
+
+  asked->lookup->record = th_dcl_client_get_vendor_finish (TH_DCL_CLIENT (source), result,
+                                                           &asked->lookup->origin,
+                                                           &asked->lookup->error);
+  answered (asked);
+}
+
+static Asked *
+ask (Dcl            *dcl,
+     GHashTable     *table,
+     guint           key,
+     GDestroyNotify  free_record)
+{
+  Asked *asked = g_new0 (Asked, 1);
+
+  asked->dcl = dcl;
+  asked->lookup = g_new0 (Lookup, 1);
+  asked->lookup->free_record = free_record;
+  g_hash_table_insert (table, GUINT_TO_POINTER (key), asked->lookup);
+  dcl->pending++;
+  return asked;
+}
+
+/* Asks about the products and vendors of `devices` not asked about yet, and waits. */
+static void
+look_up (Dcl       *dcl,
+         GPtrArray *devices)
+{
+  for (guint i = 0; i < devices->len; i++)
+    {
+      ThDnssdTxt *txt = th_discovered_device_get_txt (g_ptr_array_index (devices, i));
+      guint model_key = (guint) txt->vendor_id << 16 | txt->product_id;
+
+      if (!txt->has_vendor_id)
+        continue;
+      if (txt->has_product_id
+          && !g_hash_table_contains (dcl->models, GUINT_TO_POINTER (model_key)))
+        th_dcl_client_get_model_async (dcl->client, txt->vendor_id, txt->product_id, NULL,
+                                       on_model, ask (dcl, dcl->models, model_key,
+                                                      (GDestroyNotify) th_dcl_model_free));
+      if (!g_hash_table_contains (dcl->vendors, GUINT_TO_POINTER (txt->vendor_id)))
+        th_dcl_client_get_vendor_async (dcl->client, txt->vendor_id, NULL, on_vendor,
+                                        ask (dcl, dcl->vendors, txt->vendor_id,
+                                             (GDestroyNotify) th_dcl_vendor_free));
+    }
+  if (dcl->pending > 0)
+    g_main_loop_run (dcl->loop);
+}
+
+static void
+look_up_list (Run        *run,
+              GListModel *model)
+{
+  g_autoptr(GPtrArray) devices = g_ptr_array_new_with_free_func (g_object_unref);
+
+  if (run->dcl == NULL)
+    return;
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    g_ptr_array_add (devices, g_list_model_get_item (model, i));
+  look_up (run->dcl, devices);
+}
+
+static Lookup *
+model_of (Run        *run,
+          ThDnssdTxt *txt)
+{
+  if (run->dcl == NULL || !txt->has_vendor_id || !txt->has_product_id)
+    return NULL;
+  return g_hash_table_lookup (run->dcl->models,
+                              GUINT_TO_POINTER ((guint) txt->vendor_id << 16 | txt->product_id));
+}
+
+static Lookup *
+vendor_of (Run        *run,
+           ThDnssdTxt *txt)
+{
+  if (run->dcl == NULL || !txt->has_vendor_id)
+    return NULL;
+  return g_hash_table_lookup (run->dcl->vendors, GUINT_TO_POINTER (txt->vendor_id));
+}
+
+static void
+add_lookup_origin (JsonBuilder *builder,
+                   Lookup      *lookup)
+{
+  if (lookup->record == NULL)
+    {
+      th_cli_json_member_error (builder, lookup->error);
+      return;
+    }
+  th_cli_json_member_origin (builder, &lookup->origin);
+}
+
+/* "dcl": { "model": {...}, "vendor": {...} }, each with where it came from or its error */
+static void
+add_dcl (Run         *run,
+         JsonBuilder *builder,
+         ThDnssdTxt  *txt)
+{
+  Lookup *model = model_of (run, txt);
+  Lookup *vendor = vendor_of (run, txt);
+
+  if (model == NULL && vendor == NULL)
+    return;
+  json_builder_set_member_name (builder, "dcl");
+  json_builder_begin_object (builder);
+  if (model != NULL)
+    {
+      const ThDclModel *record = model->record;
+
+      json_builder_set_member_name (builder, "model");
+      json_builder_begin_object (builder);
+      if (record != NULL)
+        {
+          th_cli_json_member_string (builder, "productName", record->product_name);
+          th_cli_json_member_string (builder, "productLabel", record->product_label);
+          th_cli_json_member_int (builder, "commissioningCustomFlow", record->custom_flow);
+        }
+      add_lookup_origin (builder, model);
+      json_builder_end_object (builder);
+    }
+  if (vendor != NULL)
+    {
+      json_builder_set_member_name (builder, "vendor");
+      json_builder_begin_object (builder);
+      if (vendor->record != NULL)
+        th_cli_json_member_string (builder, "vendorName",
+                                   th_dcl_vendor_get_display_name (vendor->record));
+      add_lookup_origin (builder, vendor);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_object (builder);
+}
+
+static void
+print_lookup (const char *label,
+              Lookup     *lookup,
+              const char *name)
+{
+  g_autofree char *text = NULL;
+
+  if (lookup == NULL)
+    return;
+  if (lookup->record == NULL)
+    {
+      /* Translators: why the compliance ledger could not name the product or vendor */
+      text = g_strdup_printf (_("unknown: %s"), lookup->error->message);
+      th_cli_print_field (label, text);
+      return;
+    }
+  th_cli_print_field (label, name != NULL ? name : _("(no name in the compliance ledger)"));
+  if (lookup->origin.source == TH_DCL_SOURCE_STALE_CACHE)
+    {
+      text = th_dcl_origin_describe (&lookup->origin);
+      th_cli_print_field ("", text);
+    }
+}
+
+static void
+print_dcl_words (Run        *run,
+                 ThDnssdTxt *txt)
+{
+  Lookup *model = model_of (run, txt);
+  Lookup *vendor = vendor_of (run, txt);
+
+  print_lookup (_("Product"), model,
+                model != NULL && model->record != NULL
+                ? ((ThDclModel *) model->record)->product_name : NULL);
+  print_lookup (_("Vendor"), vendor,
+                vendor != NULL && vendor->record != NULL
+                ? th_dcl_vendor_get_display_name (vendor->record) : NULL);
+}
+
+/* ---- Devices ---- */
+
 static JsonNode *
-device_to_json (ThDiscoveredDevice *device)
+device_to_json (Run                *run,
+                ThDiscoveredDevice *device)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   ThDnssdTxt *txt = th_discovered_device_get_txt (device);
@@ -134,6 +403,7 @@ device_to_json (ThDiscoveredDevice *device)
     add_member_int (builder, "vendorId", txt->vendor_id);
   if (txt->has_product_id)
     add_member_int (builder, "productId", txt->product_id);
+  add_dcl (run, builder, txt);
   if (txt->present & TH_DNSSD_TXT_CM)
     {
       add_member_string (builder, "commissioningMode",
@@ -220,7 +490,8 @@ device_to_json (ThDiscoveredDevice *device)
 }
 
 static void
-print_device_words (ThDiscoveredDevice *device)
+print_device_words (Run                *run,
+                    ThDiscoveredDevice *device)
 {
   ThDnssdTxt *txt = th_discovered_device_get_txt (device);
   GPtrArray *addresses = th_discovered_device_get_addresses (device);
@@ -261,6 +532,7 @@ print_device_words (ThDiscoveredDevice *device)
       th_cli_print_field (_("Product ID"), text);
       g_clear_pointer (&text, g_free);
     }
+  print_dcl_words (run, txt);
   if (txt->present & TH_DNSSD_TXT_CM)
     th_cli_print_field (_("Commissioning"),
                         th_dnssd_describe_commissioning_mode (txt->commissioning_mode));
@@ -307,7 +579,8 @@ print_device_words (ThDiscoveredDevice *device)
 }
 
 static void
-print_device_list (GListModel *model)
+print_device_list (Run        *run,
+                   GListModel *model)
 {
   guint n = g_list_model_get_n_items (model);
 
@@ -322,12 +595,13 @@ print_device_list (GListModel *model)
 
       if (i > 0)
         g_print ("\n");
-      print_device_words (device);
+      print_device_words (run, device);
     }
 }
 
 static void
-print_devices_json (GListModel *model)
+print_devices_json (Run        *run,
+                    GListModel *model)
 {
   g_autoptr(JsonNode) root = json_node_new (JSON_NODE_OBJECT);
   g_autoptr(JsonObject) object = json_object_new ();
@@ -337,7 +611,7 @@ print_devices_json (GListModel *model)
     {
       g_autoptr(ThDiscoveredDevice) device = g_list_model_get_item (model, i);
 
-      json_array_add_element (array, device_to_json (device));
+      json_array_add_element (array, device_to_json (run, device));
     }
   json_object_set_array_member (object, "devices", g_steal_pointer (&array));
   json_node_set_object (root, object);
@@ -366,7 +640,7 @@ print_event (Run                *run,
       else if (device != NULL)
         {
           json_builder_set_member_name (builder, "device");
-          json_builder_add_value (builder, device_to_json (device));
+          json_builder_add_value (builder, device_to_json (run, device));
         }
       if (message != NULL)
         add_member_string (builder, "message", message);
@@ -386,7 +660,7 @@ print_event (Run                *run,
     g_print (_("After %.0f ms: "), elapsed_ms (run));
 
   if (device != NULL)
-    print_device_words (device);
+    print_device_words (run, device);
   else
     g_print ("%s\n", message);
 }
@@ -518,10 +792,11 @@ browse (Run                *run,
   g_clear_pointer (&run->shown, g_ptr_array_unref);
   if (!watch && run->status == TH_CLI_EXIT_OK)
     {
+      look_up_list (run, G_LIST_MODEL (browser));
       if (run->json)
-        print_devices_json (G_LIST_MODEL (browser));
+        print_devices_json (run, G_LIST_MODEL (browser));
       else
-        print_device_list (G_LIST_MODEL (browser));
+        print_device_list (run, G_LIST_MODEL (browser));
     }
   th_dnssd_browser_stop (browser);
   return run->status;
@@ -534,17 +809,25 @@ on_found (GObject      *source,
 {
   Run *run = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(ThDiscoveredDevice) device = run->finish (result, &error);
-  double ms = elapsed_ms (run);
 
+  run->found = run->finish (result, &error);
+  run->found_ms = elapsed_ms (run);
   g_main_loop_quit (run->loop);
-  if (device == NULL)
+  if (run->found == NULL)
     {
       th_cli_error ("%s", error->message);
       run->status = TH_CLI_EXIT_FAILED;
-      return;
     }
+}
 
+static void
+print_found (Run *run)
+{
+  g_autoptr(GPtrArray) devices = g_ptr_array_new ();
+
+  g_ptr_array_add (devices, run->found);
+  if (run->dcl != NULL)
+    look_up (run->dcl, devices);
   if (run->json)
     {
       g_autoptr(JsonBuilder) builder = json_builder_new ();
@@ -552,17 +835,17 @@ on_found (GObject      *source,
 
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "device");
-      json_builder_add_value (builder, device_to_json (device));
+      json_builder_add_value (builder, device_to_json (run, run->found));
       json_builder_set_member_name (builder, "elapsedMs");
-      json_builder_add_double_value (builder, ms);
+      json_builder_add_double_value (builder, run->found_ms);
       json_builder_end_object (builder);
       root = json_builder_get_root (builder);
       th_cli_print_json (root);
     }
   else
     {
-      print_device_words (device);
-      g_print (_("Found in %.0f ms.\n"), ms);
+      print_device_words (run, run->found);
+      g_print (_("Found in %.0f ms.\n"), run->found_ms);
     }
 }
 
@@ -574,7 +857,8 @@ th_cli_discover (int    argc,
   g_autofree char *discriminator_text = NULL, *short_text = NULL;
   g_autofree char *fabric_text = NULL, *node_text = NULL;
   gboolean json = FALSE, first = FALSE, watch = FALSE, commissioners = FALSE;
-  gboolean operational = FALSE;
+  gboolean operational = FALSE, offline = FALSE, no_dcl = FALSE;
+  g_autofree char *dcl_url = NULL;
   const GOptionEntry entries[] = {
     { "timeout", 0, 0, G_OPTION_ARG_DOUBLE, &timeout_s,
       N_("How long to look, in seconds (default 3; 0 with --watch: until interrupted)"),
@@ -602,6 +886,14 @@ th_cli_discover (int    argc,
          "0x hex), and say how long it took"), N_("ID") },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json,
       N_("Print JSON instead of text (with --watch, one object per line)"), NULL },
+    { "dcl-url", 0, 0, G_OPTION_ARG_STRING, &dcl_url,
+      N_("The compliance ledger to ask for the names of the products and vendors found "
+         "(default: from the settings, else the main net " TH_DCL_MAIN_NET_URL ")"), N_("URL") },
+    { "offline", 0, 0, G_OPTION_ARG_NONE, &offline,
+      N_("Name products and vendors only from earlier answers of the compliance ledger"), NULL },
+    { "no-dcl", 0, 0, G_OPTION_ARG_NONE, &no_dcl,
+      N_("Do not name products and vendors from the compliance ledger (--watch never does)"),
+      NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new (NULL);
@@ -681,6 +973,20 @@ th_cli_discover (int    argc,
       return TH_CLI_EXIT_USAGE;
     }
   timeout_ms = (guint) (timeout_s * 1000.0 + 0.5);
+  if ((dcl_url != NULL || offline) && no_dcl)
+    {
+      th_cli_error (_("--no-dcl leaves the compliance ledger out: give no --dcl-url or "
+                      "--offline with it."));
+      return TH_CLI_EXIT_USAGE;
+    }
+  if (!no_dcl && !watch)
+    {
+      ThDclClient *client = th_cli_dcl_client_new (dcl_url, offline);
+
+      if (client == NULL)
+        return TH_CLI_EXIT_USAGE;
+      run.dcl = dcl_new (client);
+    }
 
   loop = g_main_loop_new (NULL, FALSE);
   run.loop = loop;
@@ -707,6 +1013,9 @@ th_cli_discover (int    argc,
                                               &run);
         }
       g_main_loop_run (loop);
+      if (run.found != NULL)
+        print_found (&run);
+      g_clear_object (&run.found);
       status = run.status;
     }
   else
@@ -726,5 +1035,6 @@ th_cli_discover (int    argc,
 
   g_source_remove (signal_ids[0]);
   g_source_remove (signal_ids[1]);
+  g_clear_pointer (&run.dcl, dcl_free);
   return status;
 }

@@ -19,6 +19,12 @@ static const ThCliCommand top_commands[] = {
     NULL },
   { "nodes", N_("List the devices added to this home"), th_cli_nodes, NULL },
   { "onoff", N_("Switch a device of this home on or off"), th_cli_onoff, NULL },
+  { "custom-flow", N_("Add a device whose manufacturer prepares it first"),
+    th_cli_custom_flow, NULL },
+  { "dcl", N_("Ask the compliance ledger about products and vendors"), NULL,
+    th_cli_dcl_commands },
+  { "trust-store", N_("Keep the PAA root certificates from the compliance ledger"), NULL,
+    th_cli_trust_store_commands },
   { NULL }
 };
 

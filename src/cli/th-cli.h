@@ -7,6 +7,7 @@
 #include <glib.h>
 #include <json-glib/json-glib.h>
 
+#include "dcl/th-dcl-client.h"
 #include "storage/th-store.h"
 
 G_BEGIN_DECLS
@@ -40,6 +41,10 @@ int th_cli_nodes (int    argc,
                   char **argv);
 int th_cli_onoff (int    argc,
                   char **argv);
+extern const ThCliCommand th_cli_dcl_commands[];
+extern const ThCliCommand th_cli_trust_store_commands[];
+int th_cli_custom_flow (int    argc,
+                        char **argv);
 
 /* The shared tail of every --help: the exit statuses. */
 const char *th_cli_exit_status_help (void);
@@ -81,5 +86,21 @@ void        th_cli_json_member_error  (JsonBuilder  *builder,
 void        th_cli_node_to_json       (JsonBuilder        *builder,
                                        const ThStoredNode *node);
 void        th_cli_print_node         (const ThStoredNode *node);
+
+/* A client of the ledger at `url` (NULL: from the settings); on a bad URL prints why, naming
+ * --dcl-url, and returns NULL. */
+ThDclClient *th_cli_dcl_client_new    (const char         *url,
+                                       gboolean            offline);
+/* "source", "fetchedAt", "problem" */
+void        th_cli_json_member_origin (JsonBuilder        *builder,
+                                       const ThDclOrigin  *origin);
+/* A model as the ledger names its fields, with the pairing hints in words. */
+void        th_cli_model_to_json      (JsonBuilder        *builder,
+                                       const ThDclModel   *model);
+/* "45 seconds", "30 minutes", "5 hours", "3 days": in its largest unit, rounded down. */
+char       *th_cli_describe_duration  (gint64              seconds);
+/* Like th_cli_print_field, one line per string, the label on the first; nothing when empty. */
+void        th_cli_print_lines        (const char         *label,
+                                       GStrv               lines);
 
 G_END_DECLS

@@ -101,6 +101,19 @@ typedef enum
   /* commissioning and control */
   TH_ERROR_ATTESTATION_REFUSED = 1100, /* the device is not added: its attestation failed */
   TH_ERROR_NODE_LACKS_CLUSTER,         /* the node has no endpoint with the cluster needed */
+
+  /* the compliance ledger (DCL) and the custom commissioning flow */
+  TH_ERROR_DCL_UNREACHABLE = 1200,     /* no answer: no network, refused, or cut off midway */
+  TH_ERROR_DCL_TIMED_OUT,              /* no whole answer within the time allowed */
+  TH_ERROR_DCL_NOT_FOUND,              /* the ledger has no such record (HTTP 404) */
+  TH_ERROR_DCL_HTTP,                   /* another HTTP status than 200 or 404 */
+  TH_ERROR_DCL_INVALID,                /* the answer is not JSON of the expected shape */
+  TH_ERROR_DCL_NOT_CACHED,             /* offline, and nothing was kept from before */
+  TH_ERROR_CUSTOM_FLOW_URL,            /* the manufacturer's URL breaks the rules of 5.7.3 */
+  TH_ERROR_CUSTOM_FLOW_CALLBACK,       /* a callback that cannot be read */
+  TH_ERROR_CUSTOM_FLOW_TOKEN,          /* a callback without the right one-time token */
+  TH_ERROR_CUSTOM_FLOW_EXPIRED,        /* the callback came after the time allowed */
+  TH_ERROR_CUSTOM_FLOW_NO_CODE,        /* no setup code to go on with */
 } ThError;
 
 GQuark th_error_quark (void);
