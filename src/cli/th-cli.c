@@ -12,7 +12,8 @@
 
 static const ThCliCommand top_commands[] = {
   { "payload", N_("Read and write Matter setup codes"), NULL, th_cli_payload_commands },
-  { "discover", N_("List the Matter devices on the network"), th_cli_discover, NULL },
+  { "discover", N_("List the Matter devices on the network or nearby over Bluetooth"),
+    th_cli_discover, NULL },
   { "pase", N_("Set up a passcode session with a device at a known address"), th_cli_pase,
     NULL },
   { NULL }
