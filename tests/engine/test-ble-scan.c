@@ -71,13 +71,14 @@ static void
 start_bus (void)
 {
   g_autoptr(GError) error = NULL;
+  g_autofree char *daemon_path = g_find_program_in_path ("dbus-daemon");
   const char *argv[] = { "dbus-daemon", "--session", "--nofork", "--print-address=1", NULL };
   char address[512];
   gsize len = 0;
   int out = -1;
   int status = 0;
 
-  if (g_find_program_in_path ("dbus-daemon") == NULL)
+  if (daemon_path == NULL)
     {
       skip_reason = g_strdup ("dbus-daemon is not installed (Debian package dbus)");
       return;
@@ -197,7 +198,7 @@ mock_call_void (const char *path,
                 const char *method,
                 GVariant   *parameters)
 {
-  g_autoptr(GVariant) reply = mock_call (path, interface, method, parameters, NULL);
+  g_variant_unref (mock_call (path, interface, method, parameters, NULL));
 }
 
 static gboolean
@@ -242,9 +243,9 @@ mock_start (void)
 static void
 add_adapter (const char *name)
 {
-  g_autoptr(GVariant) reply = mock_call ("/org/bluez", "org.bluez.Mock", "AddAdapter",
-                                         g_variant_new ("(ss)", name, "threshold-test"),
-                                         G_VARIANT_TYPE ("(s)"));
+  g_variant_unref (mock_call ("/org/bluez", "org.bluez.Mock", "AddAdapter",
+                              g_variant_new ("(ss)", name, "threshold-test"),
+                              G_VARIANT_TYPE ("(s)")));
 }
 
 static void
@@ -252,9 +253,9 @@ add_device (const char *adapter,
             const char *address,
             const char *name)
 {
-  g_autoptr(GVariant) reply = mock_call ("/org/bluez", "org.bluez.Mock", "AddDevice",
-                                         g_variant_new ("(sss)", adapter, address, name),
-                                         G_VARIANT_TYPE ("(s)"));
+  g_variant_unref (mock_call ("/org/bluez", "org.bluez.Mock", "AddDevice",
+                              g_variant_new ("(sss)", adapter, address, name),
+                              G_VARIANT_TYPE ("(s)")));
 }
 
 static void
@@ -871,10 +872,11 @@ add_object (const char *path,
             GVariant   *properties,
             GVariant   *methods)
 {
-  g_autoptr(GVariant) owned = g_variant_ref_sink (properties);
   GVariantBuilder args;
   GVariantBuilder interfaces;
 
+  /* Used twice below. */
+  g_variant_ref_sink (properties);
   mock_call_void ("/", MOCK_IFACE, "AddObject",
                   g_variant_new ("(ss@a{sv}@a(ssss))", path, interface, properties, methods));
 
@@ -888,6 +890,7 @@ add_object (const char *path,
                   g_variant_new ("(sss@av)", "org.freedesktop.DBus.ObjectManager",
                                  "InterfacesAdded", "oa{sa{sv}}",
                                  g_variant_builder_end (&args)));
+  g_variant_unref (properties);
 }
 
 static GVariant *

@@ -31,22 +31,23 @@ th_ble_bluez_get_service_data (ThBluezDevice1    *device,
 {
   g_autoptr(GVariant) all = g_dbus_proxy_get_cached_property (G_DBUS_PROXY (device),
                                                               "ServiceData");
-  GVariantIter iter;
-  const char *uuid;
-  GVariant *value;
 
   if (all == NULL || !g_variant_is_of_type (all, G_VARIANT_TYPE ("a{sv}")))
     return FALSE;
 
-  g_variant_iter_init (&iter, all);
-  while (g_variant_iter_next (&iter, "{&sv}", &uuid, &value))
+  for (gsize i = 0; i < g_variant_n_children (all); i++)
     {
-      g_autoptr(GVariant) owned = value;
+      g_autoptr(GVariant) entry = g_variant_get_child_value (all, i);
+      g_autoptr(GVariant) uuid = g_variant_get_child_value (entry, 0);
+      g_autoptr(GVariant) boxed = g_variant_get_child_value (entry, 1);
+      g_autoptr(GVariant) value = NULL;
       gsize len;
       const guint8 *data;
 
-      if (!th_ble_bluez_uuid_equal (uuid, TH_BLE_MATTER_SERVICE_UUID))
+      if (!th_ble_bluez_uuid_equal (g_variant_get_string (uuid, NULL),
+                                    TH_BLE_MATTER_SERVICE_UUID))
         continue;
+      value = g_variant_get_variant (boxed);
       if (!g_variant_is_of_type (value, G_VARIANT_TYPE_BYTESTRING))
         return FALSE;
       data = g_variant_get_fixed_array (value, &len, 1);

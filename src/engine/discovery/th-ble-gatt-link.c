@@ -179,11 +179,13 @@ on_notify_readable (GSocket      *socket,
                     gpointer      user_data)
 {
   ThBleGattLink *self = TH_BLE_GATT_LINK (user_data);
-  g_autoptr(ThBleGattLink) hold = g_object_ref (self);
+  g_autoptr(ThBleGattLink) hold = NULL;
   guint8 buffer[NOTIFY_BUFFER_SIZE];
   g_autoptr(GError) error = NULL;
   gssize n;
 
+  /* A handler may drop the last reference. */
+  hold = g_object_ref (self);
   n = g_socket_receive (socket, (char *) buffer, sizeof buffer, NULL, &error);
   if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
     return G_SOURCE_CONTINUE;
