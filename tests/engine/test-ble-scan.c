@@ -774,6 +774,20 @@ test_devices (void)
   wait_for_n_items (browser, 1);
   g_assert_nonnull (find_listed (browser, DEVICE_ADDRESS));
 
+  /* hci0 is switched off: hci1 takes over, with its own devices... */
+  set_property (ADAPTER, "org.bluez.Adapter1", "Powered", g_variant_new_boolean (FALSE));
+  g_variant_unref (wait_for_call ("/org/bluez/hci1", "StartDiscovery", 0));
+  wait_for_state (browser, TH_BLE_STATE_SCANNING);
+  wait_for_n_items (browser, 1);
+  g_assert_nonnull (find_listed (browser, "44:44:44:44:44:44"));
+  /* ...until hci0 is back, and hci1's discovery is ended. */
+  set_property (ADAPTER, "org.bluez.Adapter1", "Powered", g_variant_new_boolean (TRUE));
+  g_variant_unref (wait_for_call ("/org/bluez/hci1", "StopDiscovery", 0));
+  g_variant_unref (wait_for_call (ADAPTER, "StartDiscovery", 1));
+  wait_for_state (browser, TH_BLE_STATE_SCANNING);
+  wait_for_n_items (browser, 1);
+  g_assert_nonnull (find_listed (browser, DEVICE_ADDRESS));
+
   th_ble_browser_stop (browser);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (browser)), ==, 0);
   g_assert_true (was_called (ADAPTER, "StopDiscovery"));

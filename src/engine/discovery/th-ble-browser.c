@@ -153,14 +153,6 @@ consider_all_devices (ThBleBrowser *self)
   g_list_free_full (objects, g_object_unref);
 }
 
-static void
-stop_discovery (ThBleBrowser *self)
-{
-  self->discovery_requested = FALSE;
-  self->discovering = FALSE;
-  forget_devices (self);
-}
-
 static ThBluezAdapter1 *
 find_adapter (ThBleBrowser *self,
               const char   *path)
@@ -171,6 +163,35 @@ find_adapter (ThBleBrowser *self,
     return NULL;
   object = g_dbus_object_manager_get_object (self->manager, path);
   return object != NULL ? th_bluez_object_get_adapter1 (TH_BLUEZ_OBJECT (object)) : NULL;
+}
+
+static void
+on_discovery_stopped (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* Nothing to do either way: BlueZ ends a client's discovery when the client goes too. */
+  if (!th_bluez_adapter1_call_stop_discovery_finish (TH_BLUEZ_ADAPTER1 (source), result,
+                                                     &error))
+    g_debug ("Stopping Bluetooth discovery: %s", error->message);
+}
+
+/* Forgets the discovery and its devices; asks BlueZ to end it when it still runs, as when
+ * another adapter takes over or the browser stops. */
+static void
+stop_discovery (ThBleBrowser *self)
+{
+  g_autoptr(ThBluezAdapter1) adapter = NULL;
+
+  if (self->discovering && (adapter = find_adapter (self, self->adapter_path)) != NULL &&
+      th_bluez_adapter1_get_powered (adapter))
+    th_bluez_adapter1_call_stop_discovery (adapter, G_DBUS_CALL_FLAGS_NONE, -1, NULL,
+                                           on_discovery_stopped, NULL);
+  self->discovery_requested = FALSE;
+  self->discovering = FALSE;
+  forget_devices (self);
 }
 
 /* The first powered adapter in path order (hci0 before hci1), or else the first one. */
@@ -425,6 +446,7 @@ on_properties_changed (GDBusObjectManagerClient *manager,
   if (powered != NULL)
     {
       /* Off and on again: scanning has to be asked for anew. */
+      self->discovering = FALSE;
       stop_discovery (self);
       evaluate (self);
     }
@@ -437,6 +459,8 @@ on_name_owner_changed (GObject    *manager,
 {
   ThBleBrowser *self = TH_BLE_BROWSER (user_data);
 
+  /* A discovery of the BlueZ that went is gone with it. */
+  self->discovering = FALSE;
   stop_discovery (self);
   evaluate (self);
 }
@@ -492,32 +516,12 @@ th_ble_browser_start (ThBleBrowser *self)
   th_ble_bluez_manager_new_async (self->cancellable, on_manager_ready, g_object_ref (self));
 }
 
-static void
-on_discovery_stopped (GObject      *source,
-                      GAsyncResult *result,
-                      gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-
-  /* Nothing to do either way: BlueZ ends a client's discovery when the client goes too. */
-  if (!th_bluez_adapter1_call_stop_discovery_finish (TH_BLUEZ_ADAPTER1 (source), result,
-                                                     &error))
-    g_debug ("Stopping Bluetooth discovery: %s", error->message);
-}
-
 void
 th_ble_browser_stop (ThBleBrowser *self)
 {
   g_return_if_fail (TH_IS_BLE_BROWSER (self));
 
-  if (self->discovering)
-    {
-      g_autoptr(ThBluezAdapter1) adapter = find_adapter (self, self->adapter_path);
-
-      if (adapter != NULL)
-        th_bluez_adapter1_call_stop_discovery (adapter, G_DBUS_CALL_FLAGS_NONE, -1, NULL,
-                                               on_discovery_stopped, NULL);
-    }
+  stop_discovery (self);
   if (self->cancellable != NULL)
     {
       g_cancellable_cancel (self->cancellable);
@@ -529,7 +533,6 @@ th_ble_browser_stop (ThBleBrowser *self)
       g_clear_object (&self->manager);
     }
   g_clear_pointer (&self->adapter_path, g_free);
-  stop_discovery (self);
   set_state (self, TH_BLE_STATE_STOPPED, NULL);
 }
 
