@@ -102,6 +102,8 @@ consider_device (ThBleBrowser   *self,
   ThBleDevice *device;
   guint position;
   gboolean changed;
+  /* BlueZ drops RSSI when the device has not been heard from in this discovery. */
+  gboolean has_rssi = rssi != NULL && g_variant_is_of_type (rssi, G_VARIANT_TYPE_INT16);
 
   if (!self->discovering || g_strcmp0 (th_bluez_device1_get_adapter (proxy),
                                        self->adapter_path) != 0)
@@ -122,11 +124,8 @@ consider_device (ThBleBrowser   *self,
       g_hash_table_insert (self->devices, g_strdup (path), device);
     }
   changed = th_ble_device_update (device, th_bluez_device1_get_address (proxy),
-                                  th_bluez_device1_get_name (proxy),
-                                  rssi != NULL && g_variant_is_of_type (rssi, G_VARIANT_TYPE_INT16),
-                                  rssi != NULL && g_variant_is_of_type (rssi, G_VARIANT_TYPE_INT16)
-                                  ? g_variant_get_int16 (rssi) : 0,
-                                  &service_data);
+                                  th_bluez_device1_get_name (proxy), has_rssi,
+                                  has_rssi ? g_variant_get_int16 (rssi) : 0, &service_data);
   if (!g_ptr_array_find (self->items, device, &position))
     {
       g_ptr_array_add (self->items, g_object_ref (device));
