@@ -441,14 +441,18 @@ on_properties_changed (GDBusObjectManagerClient *manager,
     }
   if (!TH_BLUEZ_IS_ADAPTER1 (interface))
     return;
-  powered = g_variant_lookup_value (changed, "Powered", NULL);
-  if (powered != NULL)
+  powered = g_variant_lookup_value (changed, "Powered", G_VARIANT_TYPE_BOOLEAN);
+  if (powered == NULL)
+    return;
+  /* Switched off, the adapter ended the discovery itself; on again, it has to be asked for
+   * anew. Another adapter's change may make it the one to use. */
+  if (g_strcmp0 (g_dbus_proxy_get_object_path (interface), self->adapter_path) == 0 &&
+      !g_variant_get_boolean (powered))
     {
-      /* Off and on again: scanning has to be asked for anew. */
       self->discovering = FALSE;
       stop_discovery (self);
-      evaluate (self);
     }
+  evaluate (self);
 }
 
 static void
