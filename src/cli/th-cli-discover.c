@@ -857,7 +857,7 @@ th_cli_discover (int    argc,
   g_autofree char *discriminator_text = NULL, *short_text = NULL;
   g_autofree char *fabric_text = NULL, *node_text = NULL;
   gboolean json = FALSE, first = FALSE, watch = FALSE, commissioners = FALSE;
-  gboolean operational = FALSE, offline = FALSE, no_dcl = FALSE;
+  gboolean operational = FALSE, offline = FALSE, no_dcl = FALSE, ble = FALSE;
   g_autofree char *dcl_url = NULL;
   const GOptionEntry entries[] = {
     { "timeout", 0, 0, G_OPTION_ARG_DOUBLE, &timeout_s,
@@ -884,6 +884,9 @@ th_cli_discover (int    argc,
     { "node", 0, 0, G_OPTION_ARG_STRING, &node_text,
       N_("With --operational and --fabric: resolve the device with this node ID (decimal or "
          "0x hex), and say how long it took"), N_("ID") },
+    { "ble", 0, 0, G_OPTION_ARG_NONE, &ble,
+      N_("Look for devices advertising over Bluetooth LE, through BlueZ, instead of on the "
+         "network"), NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json,
       N_("Print JSON instead of text (with --watch, one object per line)"), NULL },
     { "dcl-url", 0, 0, G_OPTION_ARG_STRING, &dcl_url,
@@ -911,7 +914,9 @@ th_cli_discover (int    argc,
   g_option_context_set_summary (context,
                                 _("List the Matter devices that announce themselves on the local "
                                   "network with DNS-SD, through the Avahi service: devices to "
-                                  "commission, or with --operational commissioned ones."));
+                                  "commission, or with --operational commissioned ones. With "
+                                  "--ble, list the devices to commission that advertise over "
+                                  "Bluetooth LE nearby."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!th_cli_parse_options (context, &argc, &argv))
     return TH_CLI_EXIT_USAGE;
@@ -986,6 +991,24 @@ th_cli_discover (int    argc,
       if (client == NULL)
         return TH_CLI_EXIT_USAGE;
       run.dcl = dcl_new (client);
+    }
+
+  if (ble)
+    {
+      ThCliBleOptions options = { 0 };
+
+      if (watch || commissioners || operational)
+        {
+          th_cli_error (_("--ble takes no --watch, --commissioners or --operational."));
+          return TH_CLI_EXIT_USAGE;
+        }
+      options.timeout_ms = timeout_ms;
+      options.json = json;
+      options.first = first;
+      options.has_discriminator = discriminator_text != NULL || is_short;
+      options.discriminator = (guint16) discriminator;
+      options.is_short = is_short;
+      return th_cli_discover_ble (&options);
     }
 
   loop = g_main_loop_new (NULL, FALSE);

@@ -32,6 +32,18 @@ struct _ThCliCommand
 };
 
 extern const ThCliCommand th_cli_payload_commands[];
+/* threshold-cli discover --ble, with the options th_cli_discover() checked. */
+typedef struct
+{
+  guint timeout_ms;
+  gboolean json;
+  gboolean first;                 /* stop at the first match (needs a discriminator) */
+  gboolean has_discriminator;
+  guint16 discriminator;
+  gboolean is_short;
+} ThCliBleOptions;
+
+int th_cli_discover_ble (const ThCliBleOptions *options);
 int th_cli_pase (int    argc,
                  char **argv);
 int th_cli_discover (int argc, char **argv);

@@ -50,6 +50,7 @@ typedef enum
   TH_ERROR_TRANSPORT,
   TH_ERROR_ADDRESS,
   TH_ERROR_SESSION_CLOSED,
+  TH_ERROR_BTP_PROTOCOL,              /* a BTP packet is malformed or breaks the protocol */
 
   /* secure channel */
   TH_ERROR_PASE_WRONG_PASSCODE = 500,
@@ -97,6 +98,14 @@ typedef enum
   TH_ERROR_DNSSD_TXT,
   TH_ERROR_DNSSD_NOT_FOUND,
   TH_ERROR_DNSSD_NOT_IN_COMMISSIONING_MODE,
+  TH_ERROR_BLE_UNAVAILABLE,           /* no system bus, or BlueZ is not running */
+  TH_ERROR_BLE_NO_ADAPTER,            /* BlueZ runs but has no Bluetooth adapter */
+  TH_ERROR_BLE_POWERED_OFF,           /* the adapter is switched off */
+  TH_ERROR_BLE_ACCESS_DENIED,         /* BlueZ or the bus refuses this program */
+  TH_ERROR_BLE_FAILED,                /* BlueZ failed in another way */
+  TH_ERROR_BLE_SERVICE_DATA,          /* Matter service data that is not well formed */
+  TH_ERROR_BLE_NOT_FOUND,             /* no matching device advertised in time */
+  TH_ERROR_BLE_GATT,                  /* the device's Matter GATT service is missing or failed */
 
   /* commissioning and control */
   TH_ERROR_ATTESTATION_REFUSED = 1100, /* the device is not added: its attestation failed */

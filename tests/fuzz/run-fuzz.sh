@@ -7,7 +7,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/corpus"
 exec_status=0
-"$exe" -runs="$runs" -seed=1 -max_len=4096 -timeout=10 -rss_limit_mb=1024 \
+# A failure must not exit 77, which meson takes for a skip.
+"$exe" -runs="$runs" -seed=1 -max_len=4096 -timeout=10 -rss_limit_mb=1024 -error_exitcode=1 \
   -artifact_prefix="$work/" "$work/corpus" "$seeds" || exec_status=$?
 if [ $exec_status -ne 0 ]; then
   for f in "$work"/crash-* "$work"/leak-* "$work"/timeout-* "$work"/oom-*; do

@@ -40,20 +40,4 @@ GPtrArray            *th_dnssd_host_addresses_get         (ThDnssdHostAddresses 
 /* Whether both record types have been read from Avahi's cache. */
 gboolean              th_dnssd_host_addresses_has_cached  (ThDnssdHostAddresses        *self);
 
-/* The end of a one-shot lookup: a timeout and a cancellable, both on the thread-default main
- * context, whichever comes first. */
-typedef struct
-{
-  GSource *timeout;
-  GSource *cancelled;
-} ThDnssdDeadline;
-
-void th_dnssd_deadline_start (ThDnssdDeadline         *self,
-                              guint                    timeout_ms,
-                              GCancellable            *cancellable,
-                              GSourceFunc              on_timeout,
-                              GCancellableSourceFunc   on_cancelled,
-                              gpointer                 user_data);
-void th_dnssd_deadline_stop  (ThDnssdDeadline         *self);
-
 G_END_DECLS

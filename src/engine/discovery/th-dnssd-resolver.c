@@ -10,6 +10,7 @@
 
 #include "th-error.h"
 #include "discovery/th-discovered-device-private.h"
+#include "discovery/th-deadline.h"
 #include "discovery/th-dnssd-avahi.h"
 #include "discovery/th-dnssd-connection.h"
 #include "discovery/th-dnssd-resolver.h"
@@ -32,7 +33,7 @@ struct _ThDnssdResolver
   gulong running_handler;
   AvahiServiceResolver *avahi_resolver;
   ThDnssdHostAddresses *host_addresses;
-  ThDnssdDeadline deadline;
+  ThDeadline deadline;
   GSource *grace;
 
   /* what the service resolved to */
@@ -65,7 +66,7 @@ finish (ThDnssdResolver    *self,
 
   g_clear_pointer (&self->avahi_resolver, avahi_service_resolver_free);
   g_clear_pointer (&self->host_addresses, th_dnssd_host_addresses_free);
-  th_dnssd_deadline_stop (&self->deadline);
+  th_deadline_stop (&self->deadline);
   if (self->grace != NULL)
     {
       g_source_destroy (self->grace);
@@ -260,7 +261,7 @@ th_dnssd_resolver_resolve_async (ThDnssdResolver     *self,
   self->timeout_ms = timeout_ms;
   self->running_handler = g_signal_connect (self->connection, "notify::running",
                                             G_CALLBACK (on_running_changed), self);
-  th_dnssd_deadline_start (&self->deadline, timeout_ms, cancellable, on_timeout, on_cancelled,
+  th_deadline_start (&self->deadline, timeout_ms, cancellable, on_timeout, on_cancelled,
                            self);
   start_avahi_resolver (self);
 }

@@ -8,6 +8,7 @@
 
 #include "th-error.h"
 #include "discovery/th-dnssd.h"
+#include "discovery/th-deadline.h"
 #include "discovery/th-dnssd-avahi.h"
 #include "discovery/th-dnssd-browser.h"
 #include "discovery/th-dnssd-resolver.h"
@@ -27,7 +28,7 @@ typedef struct
   gboolean is_short;
   guint timeout_ms;
   gboolean saw_closed;         /* a matching node answered, but not open for commissioning */
-  ThDnssdDeadline deadline;
+  ThDeadline deadline;
   gulong items_handler;
   gulong state_handler;
 } FindData;
@@ -48,7 +49,7 @@ find_complete (GTask              *task,
 {
   FindData *data = g_task_get_task_data (task);
 
-  th_dnssd_deadline_stop (&data->deadline);
+  th_deadline_stop (&data->deadline);
   g_clear_signal_handler (&data->items_handler, data->browser);
   g_clear_signal_handler (&data->state_handler, data->browser);
   th_dnssd_browser_stop (data->browser);
@@ -196,7 +197,7 @@ th_dnssd_find_commissionable_async (guint16              discriminator,
                                           G_CALLBACK (on_find_items_changed), task);
   data->state_handler = g_signal_connect (data->browser, "notify::state",
                                           G_CALLBACK (on_find_state_changed), task);
-  th_dnssd_deadline_start (&data->deadline, timeout_ms, cancellable, on_find_timeout,
+  th_deadline_start (&data->deadline, timeout_ms, cancellable, on_find_timeout,
                            on_find_cancelled, task);
   g_steal_pointer (&task);
 }
