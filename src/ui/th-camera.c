@@ -1,8 +1,9 @@
 /* th-camera.c
  *
  * The pipeline is "SOURCE ! videoconvert ! tee": one branch feeds the preview through an
- * appsink, the other drops to a few frames per second and decodes them on its own streaming
- * thread (th-qr-scanner.c), so neither the preview nor the main thread waits for zbar.
+ * appsink, the other keeps a few frames per second behind a leaky queue and decodes them on
+ * that queue's streaming thread (th-qr-scanner.c), so neither the preview nor the main thread
+ * waits for zbar.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -19,8 +20,9 @@
 #include "th-gstreamer.h"
 #include "th-qr-scanner.h"
 
-/* Enough to read a label, few enough to leave the processor alone. */
-#define SCAN_RATE "5"
+/* Frames decoded per second: enough to read a label, few enough to leave the processor
+ * alone. */
+#define SCAN_RATE 5
 /* The same code seen again after this long is reported again: the person may have cleared
  * what the first sighting filled in. */
 #define REPEAT_INTERVAL_US (2 * G_USEC_PER_SEC)
@@ -310,6 +312,23 @@ report_codes (ThCamera           *self,
   g_signal_emit (self, signals[CODE_DETECTED], 0, code);
 }
 
+/* Runs on the scanning branch's streaming thread. A probe rather than videorate, whose
+ * preference for its own rate would reach the source through the tee and slow the preview
+ * down to the scanning rate. */
+static GstPadProbeReturn
+limit_scan_rate (GstPad          *pad,
+                 GstPadProbeInfo *info,
+                 gpointer         user_data)
+{
+  gint64 *last_scan = user_data;
+  gint64 now = g_get_monotonic_time ();
+
+  if (now - *last_scan < G_USEC_PER_SEC / SCAN_RATE)
+    return GST_PAD_PROBE_DROP;
+  *last_scan = now;
+  return GST_PAD_PROBE_OK;
+}
+
 /* Sources */
 
 static void try_next_source (ThCamera *self);
@@ -382,6 +401,8 @@ try_next_source (ThCamera *self)
   g_autofree char *description = NULL;
   g_autofree char *text = NULL;
   g_autoptr(GstElement) preview = NULL;
+  g_autoptr(GstElement) scan_queue = NULL;
+  g_autoptr(GstPad) scan_pad = NULL;
   g_autoptr(GError) error = NULL;
   GstAppSinkCallbacks callbacks = { .new_sample = on_preview_sample };
 
@@ -391,9 +412,8 @@ try_next_source (ThCamera *self)
                                  "split. ! queue max-size-buffers=2 ! "
                                  "appsink name=preview sync=true max-buffers=1 drop=true "
                                  "caps=\"video/x-raw,format=BGRA\" "
-                                 "split. ! queue max-size-buffers=1 leaky=downstream ! "
-                                 "videorate max-rate=" SCAN_RATE " drop-only=true ! "
-                                 TH_QR_SCANNER_TAIL,
+                                 "split. ! queue name=scan-queue max-size-buffers=1 "
+                                 "leaky=downstream ! " TH_QR_SCANNER_TAIL,
                                  source);
   self->pipeline = gst_parse_launch (description, &error);
   if (self->pipeline != NULL)
@@ -410,6 +430,10 @@ try_next_source (ThCamera *self)
   preview = gst_bin_get_by_name (GST_BIN (self->pipeline), "preview");
   gst_app_sink_set_callbacks (GST_APP_SINK (preview), &callbacks, self, NULL);
   th_qr_scanner_attach (self->pipeline);
+  scan_queue = gst_bin_get_by_name (GST_BIN (self->pipeline), "scan-queue");
+  scan_pad = gst_element_get_static_pad (scan_queue, "src");
+  gst_pad_add_probe (scan_pad, GST_PAD_PROBE_TYPE_BUFFER, limit_scan_rate,
+                     g_new0 (gint64, 1), g_free);
 
   self->bus = gst_element_get_bus (self->pipeline);
   gst_bus_add_watch (self->bus, on_bus_message, self);
