@@ -502,6 +502,9 @@ update_scanner (ThAddDevicePage *self)
     }
   gtk_spinner_set_spinning (self->spinner, g_str_equal (page, "starting"));
   gtk_stack_set_visible_child_name (self->scanner_stack, page);
+  /* A screen reader that reaches the scanner hears what it is doing. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->scanner_stack),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, message, -1);
 }
 
 static gboolean
@@ -532,8 +535,8 @@ on_code_detected (ThAddDevicePage *self,
 
   if (!th_qr_code_is_matter (code))
     {
-      show_scanner_hint (self, _("This QR code is not a Matter setup code. Look for the one "
-                                 "next to the Matter logo."));
+      show_scanner_hint (self, _("Not a Matter code: look for the QR code next to the "
+                                 "Matter logo."));
       return;
     }
   /* The camera sees the same code again every few seconds; once is enough. */
