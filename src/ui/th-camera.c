@@ -429,7 +429,7 @@ try_next_source (ThCamera *self)
 
   preview = gst_bin_get_by_name (GST_BIN (self->pipeline), "preview");
   gst_app_sink_set_callbacks (GST_APP_SINK (preview), &callbacks, self, NULL);
-  th_qr_scanner_attach (self->pipeline);
+  th_qr_scanner_attach (self->pipeline, TH_QR_SCANNER_DENSITY_CAMERA);
   scan_queue = gst_bin_get_by_name (GST_BIN (self->pipeline), "scan-queue");
   scan_pad = gst_element_get_static_pad (scan_queue, "src");
   gst_pad_add_probe (scan_pad, GST_PAD_PROBE_TYPE_BUFFER, limit_scan_rate,
@@ -515,19 +515,67 @@ on_camera_access (GObject      *source,
 }
 
 static void
-ask_portal (ThCamera *self)
+on_camera_presence (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
 {
-  if (self->portal == NULL)
-    self->portal = xdp_portal_new ();
+  g_autoptr(StartStep) step = user_data;
+  ThCamera *self = step->self;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) present = NULL;
+  g_autofree char *text = NULL;
+
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  if (g_cancellable_is_cancelled (step->cancellable))
+    return;
+  if (reply == NULL)
+    {
+      text = g_strdup_printf (_("The camera portal did not answer (%s). Check that "
+                                "xdg-desktop-portal is installed, then try again."),
+                              error->message);
+      set_state (self, TH_CAMERA_STATE_ERROR, text);
+      return;
+    }
+
+  g_variant_get (reply, "(v)", &present);
   /* No camera, no question: the person is not asked for something that cannot be used. */
-  if (!xdp_portal_is_camera_present (self->portal))
+  if (!g_variant_is_of_type (present, G_VARIANT_TYPE_BOOLEAN) || !g_variant_get_boolean (present))
     {
       start_sources (self, g_ptr_array_new ());
       return;
     }
+
+  if (self->portal == NULL)
+    self->portal = xdp_portal_new ();
   set_state (self, TH_CAMERA_STATE_STARTING, _("Waiting for permission to use the camera…"));
   xdp_portal_access_camera (self->portal, self->portal_parent, XDP_CAMERA_FLAG_NONE,
                             self->cancellable, on_camera_access, start_step_new (self));
+}
+
+/* The portal's IsCameraPresent is read here rather than with libportal, whose call blocks the
+ * main loop; and libportal 0.6 needs a session bus, which is checked for first. */
+static void
+ask_portal (ThCamera *self)
+{
+  g_autoptr(GDBusConnection) bus = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  if (bus == NULL)
+    {
+      text = g_strdup_printf (_("The camera portal cannot be reached: %s"), error->message);
+      set_state (self, TH_CAMERA_STATE_ERROR, text);
+      return;
+    }
+  g_dbus_connection_call (bus, "org.freedesktop.portal.Desktop",
+                          "/org/freedesktop/portal/desktop",
+                          "org.freedesktop.DBus.Properties", "Get",
+                          g_variant_new ("(ss)", "org.freedesktop.portal.Camera",
+                                         "IsCameraPresent"),
+                          G_VARIANT_TYPE ("(v)"), G_DBUS_CALL_FLAGS_NONE, -1,
+                          self->cancellable, on_camera_presence, start_step_new (self));
 }
 
 static void

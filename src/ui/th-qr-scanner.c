@@ -25,14 +25,19 @@ struct _ThQrScanner
 };
 
 ThQrScanner *
-th_qr_scanner_new (void)
+th_qr_scanner_new (guint density)
 {
-  ThQrScanner *self = g_new0 (ThQrScanner, 1);
+  ThQrScanner *self;
 
+  g_return_val_if_fail (density >= 1, NULL);
+
+  self = g_new0 (ThQrScanner, 1);
   self->scanner = zbar_image_scanner_create ();
   /* Matter codes are QR codes: the other symbologies would only cost time and misreads. */
   zbar_image_scanner_set_config (self->scanner, ZBAR_NONE, ZBAR_CFG_ENABLE, 0);
   zbar_image_scanner_set_config (self->scanner, ZBAR_QRCODE, ZBAR_CFG_ENABLE, 1);
+  zbar_image_scanner_set_config (self->scanner, ZBAR_NONE, ZBAR_CFG_X_DENSITY, (int) density);
+  zbar_image_scanner_set_config (self->scanner, ZBAR_NONE, ZBAR_CFG_Y_DENSITY, (int) density);
   self->packed = g_byte_array_new ();
   return self;
 }
@@ -145,7 +150,8 @@ on_scan_sample (GstAppSink *sink,
 }
 
 gboolean
-th_qr_scanner_attach (GstElement *pipeline)
+th_qr_scanner_attach (GstElement *pipeline,
+                      guint       density)
 {
   g_autoptr(GstElement) sink = NULL;
   GstAppSinkCallbacks callbacks = { .new_sample = on_scan_sample };
@@ -156,7 +162,7 @@ th_qr_scanner_attach (GstElement *pipeline)
   if (sink == NULL || !GST_IS_APP_SINK (sink))
     return FALSE;
   /* The sink owns the decoder: it lives exactly as long as the thread that uses it. */
-  gst_app_sink_set_callbacks (GST_APP_SINK (sink), &callbacks, th_qr_scanner_new (),
+  gst_app_sink_set_callbacks (GST_APP_SINK (sink), &callbacks, th_qr_scanner_new (density),
                               (GDestroyNotify) th_qr_scanner_free);
   return TRUE;
 }
@@ -378,7 +384,7 @@ on_gstreamer_ready (GObject      *source,
   gst_bin_add_many (GST_BIN (scan->pipeline), src, decodebin, gst_object_ref (scan->tail), NULL);
   gst_element_link (src, decodebin);
   g_signal_connect_object (decodebin, "pad-added", G_CALLBACK (on_decoded_pad), scan->tail, 0);
-  th_qr_scanner_attach (scan->pipeline);
+  th_qr_scanner_attach (scan->pipeline, TH_QR_SCANNER_DENSITY_PHOTO);
 
   scan->bus = gst_element_get_bus (scan->pipeline);
   gst_bus_add_watch_full (scan->bus, G_PRIORITY_DEFAULT, on_picture_scan_message,

@@ -28,7 +28,13 @@ GQuark th_qr_scan_error_quark (void);
 /* One decoder; use it from one thread at a time. */
 typedef struct _ThQrScanner ThQrScanner;
 
-ThQrScanner        *th_qr_scanner_new          (void);
+/* How many rows and columns the decoder reads: all of them for one photo, every other one for
+ * the camera, which takes a third less time a frame and still reads modules of three pixels
+ * (a frame missed is followed by another). */
+#define TH_QR_SCANNER_DENSITY_PHOTO 1
+#define TH_QR_SCANNER_DENSITY_CAMERA 2
+
+ThQrScanner        *th_qr_scanner_new          (guint         density);
 void                th_qr_scanner_free         (ThQrScanner  *self);
 /* The text of every QR code in a grey picture (one byte per pixel, rows `stride` bytes
  * apart), in the order found; an empty vector when there is none. */
@@ -39,7 +45,8 @@ char              **th_qr_scanner_scan         (ThQrScanner  *self,
                                                 gsize         stride);
 /* Decodes every frame that reaches the pipeline's "qr-scan" appsink, on that sink's streaming
  * thread, and posts an element message for the frames that hold QR codes. */
-gboolean            th_qr_scanner_attach       (GstElement   *pipeline);
+gboolean            th_qr_scanner_attach       (GstElement   *pipeline,
+                                                guint         density);
 /* The codes carried by such a message, or NULL for any other message. */
 const char * const *th_qr_scanner_message_codes (GstMessage  *message);
 

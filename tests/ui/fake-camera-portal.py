@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """A stand-in for xdg-desktop-portal's Camera interface on the session bus.
 
-    fake-camera-portal.py deny   every AccessCamera request is answered "no"
-    fake-camera-portal.py wait   requests are never answered, as while the dialog is open
+    fake-camera-portal.py deny     every AccessCamera request is answered "no"
+    fake-camera-portal.py wait     requests are never answered, as while the dialog is open
+    fake-camera-portal.py absent   IsCameraPresent is false
 
 It prints "ready" once it owns the portal's name and "AccessCamera" for each request, so a
 test can count them. Run it with /usr/bin/python3 (PyGObject is Debian's).
@@ -38,8 +39,8 @@ RESPONSE_CANCELLED = 1
 
 def main():
     mode = sys.argv[1] if len(sys.argv) > 1 else "deny"
-    if mode not in ("deny", "wait"):
-        sys.exit(f"unknown mode {mode}: use deny or wait")
+    if mode not in ("deny", "wait", "absent"):
+        sys.exit(f"unknown mode {mode}: use deny, wait or absent")
     loop = GLib.MainLoop()
     node = Gio.DBusNodeInfo.new_for_xml(INTERFACE_XML)
 
@@ -59,7 +60,7 @@ def main():
 
     def on_get_property(connection, sender, path, interface, name):
         if name == "IsCameraPresent":
-            return GLib.Variant("b", True)
+            return GLib.Variant("b", mode != "absent")
         return GLib.Variant("u", 1)
 
     def on_bus(connection, name):

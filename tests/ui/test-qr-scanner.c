@@ -17,7 +17,7 @@
 static void
 test_scan_frame (void)
 {
-  g_autoptr(ThQrScanner) scanner = th_qr_scanner_new ();
+  g_autoptr(ThQrScanner) scanner = th_qr_scanner_new (TH_QR_SCANNER_DENSITY_CAMERA);
   g_autofree guint8 *pixels = th_test_qr_draw (MATTER_CODE, 6, 640, 480, 640, 200, 100);
   g_auto(GStrv) codes = th_qr_scanner_scan (scanner, pixels, 640, 480, 640);
 
@@ -27,11 +27,33 @@ test_scan_frame (void)
 }
 
 static void
+test_scan_small_code (void)
+{
+  /* A label far from the camera, or a small code in a large photo: the camera's decoder
+   * promises modules of three pixels, the photo's two. */
+  g_autoptr(ThQrScanner) camera = th_qr_scanner_new (TH_QR_SCANNER_DENSITY_CAMERA);
+  g_autoptr(ThQrScanner) photo = th_qr_scanner_new (TH_QR_SCANNER_DENSITY_PHOTO);
+
+  for (guint x = 101; x < 109; x++)
+    {
+      g_autofree guint8 *three = th_test_qr_draw (MATTER_CODE, 3, 640, 480, 640, x, 301);
+      g_autofree guint8 *two = th_test_qr_draw (MATTER_CODE, 2, 640, 480, 640, x, 301);
+      g_auto(GStrv) from_camera = th_qr_scanner_scan (camera, three, 640, 480, 640);
+      g_auto(GStrv) from_photo = th_qr_scanner_scan (photo, two, 640, 480, 640);
+
+      g_assert_cmpuint (g_strv_length (from_camera), ==, 1);
+      g_assert_cmpstr (from_camera[0], ==, MATTER_CODE);
+      g_assert_cmpuint (g_strv_length (from_photo), ==, 1);
+      g_assert_cmpstr (from_photo[0], ==, MATTER_CODE);
+    }
+}
+
+static void
 test_scan_padded_rows (void)
 {
   /* Rows padded past the width, as GStreamer lays out frames whose width is not a multiple
    * of four: the padding is garbage that must not be read as pixels. */
-  g_autoptr(ThQrScanner) scanner = th_qr_scanner_new ();
+  g_autoptr(ThQrScanner) scanner = th_qr_scanner_new (TH_QR_SCANNER_DENSITY_CAMERA);
   g_autofree guint8 *pixels = th_test_qr_draw (CONCATENATED_CODE, 5, 401, 300, 404, 60, 20);
   g_auto(GStrv) codes = NULL;
 
@@ -48,7 +70,7 @@ test_scan_padded_rows (void)
 static void
 test_scan_nothing (void)
 {
-  g_autoptr(ThQrScanner) scanner = th_qr_scanner_new ();
+  g_autoptr(ThQrScanner) scanner = th_qr_scanner_new (TH_QR_SCANNER_DENSITY_CAMERA);
   g_autofree guint8 *blank = g_malloc (320 * 240);
   g_auto(GStrv) none = NULL;
   g_auto(GStrv) empty = NULL;
@@ -67,7 +89,7 @@ test_scan_nothing (void)
 static void
 test_scan_other_code (void)
 {
-  g_autoptr(ThQrScanner) scanner = th_qr_scanner_new ();
+  g_autoptr(ThQrScanner) scanner = th_qr_scanner_new (TH_QR_SCANNER_DENSITY_CAMERA);
   g_autofree guint8 *pixels = th_test_qr_draw ("https://example.com/", 6, 320, 240, 320, 40, 20);
   g_auto(GStrv) codes = th_qr_scanner_scan (scanner, pixels, 320, 240, 320);
 
@@ -161,6 +183,8 @@ test_picture_code (PictureFixture *fixture,
 {
   g_autofree char *single = write_qr_picture (fixture, MATTER_CODE, "single.png");
   g_autofree char *several = write_qr_picture (fixture, CONCATENATED_CODE, "several.png");
+  g_autofree char *small = g_build_filename (fixture->dir, "small.png", NULL);
+  g_autofree guint8 *pixels = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *code = NULL;
 
@@ -172,6 +196,14 @@ test_picture_code (PictureFixture *fixture,
   code = scan_picture (several, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (code, ==, CONCATENATED_CODE);
+  g_clear_pointer (&code, g_free);
+
+  /* A small code in a photo: read with every row, unlike the camera's frames. */
+  pixels = th_test_qr_draw (MATTER_CODE, 2, 800, 600, 800, 413, 207);
+  th_test_save_grey_png (pixels, 800, 600, small);
+  code = scan_picture (small, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (code, ==, MATTER_CODE);
 }
 
 static void
@@ -248,6 +280,7 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/qr-scanner/frame", test_scan_frame);
+  g_test_add_func ("/qr-scanner/small-code", test_scan_small_code);
   g_test_add_func ("/qr-scanner/padded-rows", test_scan_padded_rows);
   g_test_add_func ("/qr-scanner/nothing", test_scan_nothing);
   g_test_add_func ("/qr-scanner/other-code", test_scan_other_code);

@@ -280,6 +280,17 @@ bus = PrivateBus()
 portal_env = {"TH_CAMERA_SOURCE": "portal", "DBUS_SESSION_BUS_ADDRESS": bus.address,
               "AT_SPI_BUS_ADDRESS": accessibility_bus_address()}
 
+# The portal knows of no camera: nobody is asked for a permission that would be no use.
+portal = Portal("absent", bus)
+try:
+    with uitest.App(binary, schema_dir, env=portal_env) as app:
+        tap.check("the portal's word that there is no camera is shown",
+                  scanner_says(app, "No camera was found."), scanner_description(app))
+        tap.check("nobody is asked for the camera when there is none", portal.requests() == 0,
+                  portal.requests())
+finally:
+    portal.stop()
+
 # The portal's dialog is open: the scanner waits for the answer.
 portal = Portal("wait", bus)
 try:

@@ -63,6 +63,23 @@ def skip_or_fail(reason):
 
 
 _bus_launcher = None
+_display_hold = None
+
+
+def hold_display():
+    """Keeps one connection to the X server for the whole script. Xvfb starts afresh each time
+    its last client leaves (without -noreset, as xvfb-run starts it), and an app that connects
+    while it does so is refused: "cannot open display" between two apps of one script."""
+    global _display_hold
+    if _display_hold is not None:
+        return
+    import ctypes
+    xlib = ctypes.CDLL("libX11.so.6")
+    xlib.XOpenDisplay.restype = ctypes.c_void_p
+    xlib.XOpenDisplay.argtypes = [ctypes.c_char_p]
+    _display_hold = xlib.XOpenDisplay(None)
+    if not _display_hold:
+        raise Skip(f"cannot open the X display {os.environ.get('DISPLAY')}")
 
 
 def start_accessibility_bus():
@@ -100,6 +117,7 @@ class App:
         self.app = None
 
     def __enter__(self):
+        hold_display()
         start_accessibility_bus()
         env = dict(os.environ)
         env.pop("NO_AT_BRIDGE", None)
