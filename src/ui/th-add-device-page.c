@@ -546,6 +546,15 @@ on_code_detected (ThAddDevicePage *self,
   take_scanned_code (self, code);
 }
 
+/* The window the camera portal's question belongs to. */
+static GtkWindow *
+parent_window (GtkWidget *widget)
+{
+  GtkRoot *root = gtk_widget_get_root (widget);
+
+  return GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL;
+}
+
 static void
 retry_camera_action (GtkWidget  *widget,
                      const char *action_name,
@@ -553,7 +562,7 @@ retry_camera_action (GtkWidget  *widget,
 {
   ThAddDevicePage *self = TH_ADD_DEVICE_PAGE (widget);
 
-  th_camera_start (self->camera, GTK_WINDOW (gtk_widget_get_root (widget)));
+  th_camera_start (self->camera, parent_window (widget));
 }
 
 static void
@@ -563,7 +572,7 @@ th_add_device_page_map (GtkWidget *widget)
 
   GTK_WIDGET_CLASS (th_add_device_page_parent_class)->map (widget);
   /* The camera runs only while the page is on screen. */
-  th_camera_start (self->camera, GTK_WINDOW (gtk_widget_get_root (widget)));
+  th_camera_start (self->camera, parent_window (widget));
 }
 
 static void
@@ -647,7 +656,7 @@ open_photo_action (GtkWidget  *widget,
   gtk_file_dialog_set_title (dialog, _("Open a Photo of the Label"));
   gtk_file_dialog_set_filters (dialog, G_LIST_MODEL (filters));
   gtk_file_dialog_set_default_filter (dialog, filter);
-  gtk_file_dialog_open (dialog, GTK_WINDOW (gtk_widget_get_root (widget)), NULL,
+  gtk_file_dialog_open (dialog, parent_window (widget), NULL,
                         on_photo_chosen, g_object_ref (widget));
 }
 #else
@@ -677,7 +686,7 @@ open_photo_action (GtkWidget  *widget,
 
   /* Through the file chooser portal when sandboxed. */
   chooser = gtk_file_chooser_native_new (_("Open a Photo of the Label"),
-                                         GTK_WINDOW (gtk_widget_get_root (widget)),
+                                         parent_window (widget),
                                          GTK_FILE_CHOOSER_ACTION_OPEN,
                                          _("_Open"), _("_Cancel"));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);

@@ -94,13 +94,11 @@ th_qr_scanner_scan (ThQrScanner  *self,
           const char *text = zbar_symbol_get_data (symbol);
           unsigned int length = zbar_symbol_get_data_length (symbol);
 
-          /* A code that is not text cannot be a setup code, and must not reach a label. */
-          if (zbar_symbol_get_type (symbol) != ZBAR_QRCODE || text == NULL ||
-              memchr (text, '\0', length) != NULL || !g_utf8_validate_len (text, length, NULL))
-            continue;
-          g_autofree char *copy = g_strndup (text, length);
-
-          g_strv_builder_add (texts, copy);
+          /* A code that is not text cannot be a setup code, and must not reach a label.
+           * zbar ends the data with a NUL; text has no other. */
+          if (zbar_symbol_get_type (symbol) == ZBAR_QRCODE && text != NULL &&
+              memchr (text, '\0', length) == NULL && g_utf8_validate_len (text, length, NULL))
+            g_strv_builder_add (texts, text);
         }
     }
   zbar_image_destroy (image);
