@@ -448,13 +448,14 @@ take_scanned_code (ThAddDevicePage *self,
                    const char      *code)
 {
   gtk_editable_set_text (GTK_EDITABLE (self->code_row), code);
-  gtk_editable_set_position (GTK_EDITABLE (self->code_row), -1);
 #if GTK_CHECK_VERSION (4, 14, 0)
   gtk_accessible_announce (GTK_ACCESSIBLE (self), gtk_label_get_text (self->message_label),
                            GTK_ACCESSIBLE_ANNOUNCEMENT_PRIORITY_MEDIUM);
 #else
   gtk_widget_grab_focus (GTK_WIDGET (self->code_row));
 #endif
+  /* The cursor at the end, not the whole code selected for the next keystroke to replace. */
+  gtk_editable_set_position (GTK_EDITABLE (self->code_row), -1);
 }
 
 /* Camera */
