@@ -7,22 +7,40 @@
 #include <glib/gi18n.h>
 
 #include "th-add-device-page.h"
+#include "th-camera.h"
 #include "th-error.h"
+#include "th-qr-scanner.h"
 #include "onboarding/th-payload-text.h"
 #include "onboarding/th-setup-payload.h"
 
 #define MANUAL_CODE_MAX_DIGITS 21
+/* How long the scanner says that the code in view is not a Matter code. */
+#define HINT_SECONDS 4
 
 struct _ThAddDevicePage
 {
   AdwBin parent_instance;
 
+  GtkStack *scanner_stack;
+  GtkSpinner *spinner;
+  GtkLabel *starting_label;
+  GtkPicture *preview;
+  GtkLabel *scanning_label;
+  AdwStatusPage *permission_page;
+  AdwStatusPage *error_page;
+  GtkButton *open_photo_button;
+  GtkBox *photo_message_box;
+  GtkLabel *photo_message_label;
   AdwEntryRow *code_row;
   GtkButton *paste_button;
   GtkLabel *message_label;
   GtkImage *message_icon;
   GtkBox *message_box;
   GtkBox *summary_box;
+
+  ThCamera *camera;
+  guint hint_source;
+  GCancellable *photo_cancellable;
 
   GPtrArray *payloads;
   guint regroup_source;
@@ -369,11 +387,25 @@ update_from_text (ThAddDevicePage *self)
 }
 
 static void
+show_photo_message (ThAddDevicePage *self,
+                    const char      *message)
+{
+  gtk_widget_set_visible (GTK_WIDGET (self->photo_message_box), message != NULL);
+  gtk_label_set_text (self->photo_message_label, message ? message : "");
+  /* Focus comes back to the button when the file chooser closes: a screen reader reads
+   * the outcome with it. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->open_photo_button),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, message ? message : "",
+                                  -1);
+}
+
+static void
 on_code_changed (ThAddDevicePage *self)
 {
   if (self->reformatting)
     return;
 
+  show_photo_message (self, NULL);
   update_from_text (self);
   if (self->regroup_source == 0)
     self->regroup_source = g_idle_add (regroup_manual_code, self);
@@ -409,6 +441,262 @@ paste_action (GtkWidget  *widget,
   gdk_clipboard_read_text_async (clipboard, NULL, on_clipboard_text, g_object_ref (self));
 }
 
+/* A code from the camera or a photo goes where a typed one would, and the verdict is read
+ * out: on GTK 4.8 by moving the focus to the entry, whose description is the verdict. */
+static void
+take_scanned_code (ThAddDevicePage *self,
+                   const char      *code)
+{
+  gtk_editable_set_text (GTK_EDITABLE (self->code_row), code);
+#if GTK_CHECK_VERSION (4, 14, 0)
+  gtk_accessible_announce (GTK_ACCESSIBLE (self), gtk_label_get_text (self->message_label),
+                           GTK_ACCESSIBLE_ANNOUNCEMENT_PRIORITY_MEDIUM);
+#else
+  gtk_widget_grab_focus (GTK_WIDGET (self->code_row));
+#endif
+  /* The cursor at the end, not the whole code selected for the next keystroke to replace. */
+  gtk_editable_set_position (GTK_EDITABLE (self->code_row), -1);
+}
+
+/* Camera */
+
+static void
+set_status_description (AdwStatusPage *page,
+                        const char    *text)
+{
+  g_autofree char *markup = g_markup_escape_text (text, -1);
+
+  adw_status_page_set_description (page, markup);
+}
+
+static void
+update_scanner (ThAddDevicePage *self)
+{
+  const char *message = th_camera_get_message (self->camera);
+  const char *page;
+
+  switch (th_camera_get_state (self->camera))
+    {
+    case TH_CAMERA_STATE_SCANNING:
+      page = "scanning";
+      if (self->hint_source == 0)
+        gtk_label_set_text (self->scanning_label, message);
+      break;
+    case TH_CAMERA_STATE_NO_CAMERA:
+      /* The status page says what to do instead. */
+      page = "no-camera";
+      break;
+    case TH_CAMERA_STATE_PERMISSION_NEEDED:
+      page = "permission";
+      set_status_description (self->permission_page, message);
+      break;
+    case TH_CAMERA_STATE_ERROR:
+      page = "error";
+      set_status_description (self->error_page, message);
+      break;
+    case TH_CAMERA_STATE_STOPPED:
+    case TH_CAMERA_STATE_STARTING:
+    default:
+      page = "starting";
+      gtk_label_set_text (self->starting_label, message);
+      break;
+    }
+  gtk_spinner_set_spinning (self->spinner, g_str_equal (page, "starting"));
+  gtk_stack_set_visible_child_name (self->scanner_stack, page);
+  /* A screen reader that reaches the scanner hears what it is doing. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->scanner_stack),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, message, -1);
+}
+
+static gboolean
+restore_scanning_hint (gpointer user_data)
+{
+  ThAddDevicePage *self = user_data;
+
+  self->hint_source = 0;
+  update_scanner (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Says over the preview what the camera just saw, for a few seconds. */
+static void
+show_scanner_hint (ThAddDevicePage *self,
+                   const char      *hint)
+{
+  gtk_label_set_text (self->scanning_label, hint);
+  g_clear_handle_id (&self->hint_source, g_source_remove);
+  self->hint_source = g_timeout_add_seconds (HINT_SECONDS, restore_scanning_hint, self);
+}
+
+static void
+on_code_detected (ThAddDevicePage *self,
+                  const char      *code)
+{
+  const char *current = gtk_editable_get_text (GTK_EDITABLE (self->code_row));
+
+  if (!th_qr_code_is_matter (code))
+    {
+      show_scanner_hint (self, _("Not a Matter code: look for the QR code next to the "
+                                 "Matter logo."));
+      return;
+    }
+  /* The camera sees the same code again every few seconds; once is enough. */
+  if (g_str_equal (current, code))
+    return;
+  show_scanner_hint (self, _("Setup code found"));
+  take_scanned_code (self, code);
+}
+
+/* The window the camera portal's question belongs to. */
+static GtkWindow *
+parent_window (GtkWidget *widget)
+{
+  GtkRoot *root = gtk_widget_get_root (widget);
+
+  return GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL;
+}
+
+static void
+retry_camera_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  ThAddDevicePage *self = TH_ADD_DEVICE_PAGE (widget);
+
+  th_camera_start (self->camera, parent_window (widget));
+}
+
+static void
+th_add_device_page_map (GtkWidget *widget)
+{
+  ThAddDevicePage *self = TH_ADD_DEVICE_PAGE (widget);
+
+  GTK_WIDGET_CLASS (th_add_device_page_parent_class)->map (widget);
+  /* The camera runs only while the page is on screen. */
+  th_camera_start (self->camera, parent_window (widget));
+}
+
+static void
+th_add_device_page_unmap (GtkWidget *widget)
+{
+  ThAddDevicePage *self = TH_ADD_DEVICE_PAGE (widget);
+
+  th_camera_stop (self->camera);
+  GTK_WIDGET_CLASS (th_add_device_page_parent_class)->unmap (widget);
+}
+
+/* Photos */
+
+static void
+on_photo_scanned (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(ThAddDevicePage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *code = th_qr_scan_picture_finish (result, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "add-device.open-photo", TRUE);
+  if (code == NULL)
+    {
+      show_photo_message (self, error->message);
+      return;
+    }
+  take_scanned_code (self, code);
+}
+
+static void
+scan_photo (ThAddDevicePage *self,
+            GFile           *file)
+{
+  g_cancellable_cancel (self->photo_cancellable);
+  g_clear_object (&self->photo_cancellable);
+  self->photo_cancellable = g_cancellable_new ();
+
+  show_photo_message (self, NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "add-device.open-photo", FALSE);
+  th_qr_scan_picture_async (file, self->photo_cancellable, on_photo_scanned,
+                            g_object_ref (self));
+}
+
+static GtkFileFilter *
+new_picture_filter (void)
+{
+  GtkFileFilter *filter = gtk_file_filter_new ();
+
+  gtk_file_filter_set_name (filter, _("Pictures"));
+  gtk_file_filter_add_mime_type (filter, "image/*");
+  return filter;
+}
+
+#if GTK_CHECK_VERSION (4, 10, 0)
+static void
+on_photo_chosen (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(ThAddDevicePage) self = user_data;
+  g_autoptr(GFile) file = gtk_file_dialog_open_finish (GTK_FILE_DIALOG (source), result, NULL);
+
+  if (file != NULL)
+    scan_photo (self, file);
+}
+
+static void
+open_photo_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  g_autoptr(GtkFileDialog) dialog = gtk_file_dialog_new ();
+  g_autoptr(GListStore) filters = g_list_store_new (GTK_TYPE_FILE_FILTER);
+  g_autoptr(GtkFileFilter) filter = new_picture_filter ();
+
+  g_list_store_append (filters, filter);
+  gtk_file_dialog_set_title (dialog, _("Open a Photo of the Label"));
+  gtk_file_dialog_set_filters (dialog, G_LIST_MODEL (filters));
+  gtk_file_dialog_set_default_filter (dialog, filter);
+  gtk_file_dialog_open (dialog, parent_window (widget), NULL,
+                        on_photo_chosen, g_object_ref (widget));
+}
+#else
+static void
+on_photo_chosen (GtkNativeDialog *dialog,
+                 int              response,
+                 gpointer         user_data)
+{
+  g_autoptr(ThAddDevicePage) self = user_data;
+  g_autoptr(GFile) file = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+  gtk_native_dialog_destroy (dialog);
+  g_object_unref (dialog);
+  if (file != NULL)
+    scan_photo (self, file);
+}
+
+static void
+open_photo_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  GtkFileChooserNative *chooser;
+  g_autoptr(GtkFileFilter) filter = new_picture_filter ();
+
+  /* Through the file chooser portal when sandboxed. */
+  chooser = gtk_file_chooser_native_new (_("Open a Photo of the Label"),
+                                         parent_window (widget),
+                                         GTK_FILE_CHOOSER_ACTION_OPEN,
+                                         _("_Open"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
+  g_signal_connect (chooser, "response", G_CALLBACK (on_photo_chosen), g_object_ref (widget));
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+#endif
+
 static gboolean
 th_add_device_page_grab_focus (GtkWidget *widget)
 {
@@ -440,6 +728,15 @@ th_add_device_page_dispose (GObject *object)
 {
   ThAddDevicePage *self = TH_ADD_DEVICE_PAGE (object);
 
+  if (self->camera != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->camera, self);
+      th_camera_stop (self->camera);
+    }
+  g_clear_object (&self->camera);
+  g_cancellable_cancel (self->photo_cancellable);
+  g_clear_object (&self->photo_cancellable);
+  g_clear_handle_id (&self->hint_source, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), TH_TYPE_ADD_DEVICE_PAGE);
   g_clear_handle_id (&self->regroup_source, g_source_remove);
   g_clear_pointer (&self->payloads, g_ptr_array_unref);
@@ -456,6 +753,8 @@ th_add_device_page_class_init (ThAddDevicePageClass *klass)
   object_class->dispose = th_add_device_page_dispose;
   object_class->get_property = th_add_device_page_get_property;
   widget_class->grab_focus = th_add_device_page_grab_focus;
+  widget_class->map = th_add_device_page_map;
+  widget_class->unmap = th_add_device_page_unmap;
 
   properties[PROP_PAYLOADS] =
     g_param_spec_boxed ("payloads", NULL, NULL, G_TYPE_PTR_ARRAY,
@@ -464,6 +763,16 @@ th_add_device_page_class_init (ThAddDevicePageClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_PREFIX "/ui/th-add-device-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, ThAddDevicePage, scanner_stack);
+  gtk_widget_class_bind_template_child (widget_class, ThAddDevicePage, spinner);
+  gtk_widget_class_bind_template_child (widget_class, ThAddDevicePage, starting_label);
+  gtk_widget_class_bind_template_child (widget_class, ThAddDevicePage, preview);
+  gtk_widget_class_bind_template_child (widget_class, ThAddDevicePage, scanning_label);
+  gtk_widget_class_bind_template_child (widget_class, ThAddDevicePage, permission_page);
+  gtk_widget_class_bind_template_child (widget_class, ThAddDevicePage, error_page);
+  gtk_widget_class_bind_template_child (widget_class, ThAddDevicePage, open_photo_button);
+  gtk_widget_class_bind_template_child (widget_class, ThAddDevicePage, photo_message_box);
+  gtk_widget_class_bind_template_child (widget_class, ThAddDevicePage, photo_message_label);
   gtk_widget_class_bind_template_child (widget_class, ThAddDevicePage, code_row);
   gtk_widget_class_bind_template_child (widget_class, ThAddDevicePage, paste_button);
   gtk_widget_class_bind_template_child (widget_class, ThAddDevicePage, message_label);
@@ -473,10 +782,23 @@ th_add_device_page_class_init (ThAddDevicePageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_code_changed);
 
   gtk_widget_class_install_action (widget_class, "add-device.paste", NULL, paste_action);
+  gtk_widget_class_install_action (widget_class, "add-device.open-photo", NULL,
+                                   open_photo_action);
+  gtk_widget_class_install_action (widget_class, "add-device.retry-camera", NULL,
+                                   retry_camera_action);
 }
 
 static void
 th_add_device_page_init (ThAddDevicePage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  /* TH_CAMERA_SOURCE is how the tests put a picture in front of the scanner
+   * (see th_camera_new). */
+  self->camera = th_camera_new (g_getenv ("TH_CAMERA_SOURCE"));
+  gtk_picture_set_paintable (self->preview, th_camera_get_paintable (self->camera));
+  g_signal_connect_swapped (self->camera, "notify::state", G_CALLBACK (update_scanner), self);
+  g_signal_connect_swapped (self->camera, "notify::message", G_CALLBACK (update_scanner), self);
+  g_signal_connect_swapped (self->camera, "code-detected", G_CALLBACK (on_code_detected), self);
+  update_scanner (self);
 }

@@ -55,6 +55,25 @@ th_window_close_request (GtkWindow *window)
   return GTK_WINDOW_CLASS (th_window_parent_class)->close_request (window);
 }
 
+/* Tells when the window was first drawn: the startup benchmark reads it
+ * (G_MESSAGES_DEBUG=Threshold-ui). */
+static void
+on_first_frame (GdkFrameClock *clock,
+                ThWindow      *self)
+{
+  g_signal_handlers_disconnect_by_func (clock, on_first_frame, self);
+  g_debug ("First frame drawn at monotonic time %" G_GINT64_FORMAT " µs",
+           g_get_monotonic_time ());
+}
+
+static void
+th_window_realize (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (th_window_parent_class)->realize (widget);
+  g_signal_connect_object (gtk_widget_get_frame_clock (widget), "after-paint",
+                           G_CALLBACK (on_first_frame), widget, 0);
+}
+
 static void
 th_window_dispose (GObject *object)
 {
@@ -74,6 +93,7 @@ th_window_class_init (ThWindowClass *klass)
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
   object_class->dispose = th_window_dispose;
+  widget_class->realize = th_window_realize;
   window_class->close_request = th_window_close_request;
 
   g_type_ensure (TH_TYPE_ADD_DEVICE_PAGE);

@@ -2,11 +2,18 @@
 
 Run inside `xvfb-run ... dbus-run-session`, with /usr/bin/python3 (pyatspi is Debian's).
 """
+import atexit
 import os
+import re
 import shutil
 import subprocess
 import sys
 import time
+
+
+# G_DEBUG (fatal-warnings from the test environment) is meant for the app under test. This
+# script's own libatspi warns when an app it watched goes away, which must not abort it.
+APP_G_DEBUG = os.environ.pop("G_DEBUG", None)
 
 
 class Skip(Exception):
@@ -55,23 +62,63 @@ def skip_or_fail(reason):
     return 0
 
 
+_bus_launcher = None
+_display_hold = None
+
+
+def hold_display():
+    """Keeps one connection to the X server for the whole script. Xvfb starts afresh each time
+    its last client leaves (without -noreset, as xvfb-run starts it), and an app that connects
+    while it does so is refused: "cannot open display" between two apps of one script."""
+    global _display_hold
+    if _display_hold is not None:
+        return
+    import ctypes
+    xlib = ctypes.CDLL("libX11.so.6")
+    xlib.XOpenDisplay.restype = ctypes.c_void_p
+    xlib.XOpenDisplay.argtypes = [ctypes.c_char_p]
+    _display_hold = xlib.XOpenDisplay(None)
+    if not _display_hold:
+        raise Skip(f"cannot open the X display {os.environ.get('DISPLAY')}")
+
+
+def start_accessibility_bus():
+    """Starts one AT-SPI bus for the whole script: pyatspi stays connected to the first one
+    it sees, so every app the script starts must use that one."""
+    global _bus_launcher
+    launcher = "/usr/libexec/at-spi-bus-launcher"
+    if _bus_launcher is not None or not os.path.exists(launcher):
+        return
+    _bus_launcher = subprocess.Popen([launcher, "--launch-immediately"],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    atexit.register(stop_accessibility_bus)
+    time.sleep(0.5)
+
+
+def stop_accessibility_bus():
+    if _bus_launcher is not None and _bus_launcher.poll() is None:
+        _bus_launcher.terminate()
+        try:
+            _bus_launcher.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            _bus_launcher.kill()
+            _bus_launcher.wait()
+
+
 class App:
     """The app under test, with its own AT-SPI bus launcher."""
 
-    def __init__(self, binary, schema_dir, args=()):
+    def __init__(self, binary, schema_dir, args=(), env=None):
         self.binary = binary
         self.schema_dir = schema_dir
         self.args = list(args)
+        self.extra_env = dict(env or {})
         self.procs = []
         self.app = None
 
     def __enter__(self):
-        launcher = "/usr/libexec/at-spi-bus-launcher"
-        if os.path.exists(launcher):
-            self.procs.append(subprocess.Popen([launcher, "--launch-immediately"],
-                                               stdout=subprocess.DEVNULL,
-                                               stderr=subprocess.DEVNULL))
-            time.sleep(0.5)
+        hold_display()
+        start_accessibility_bus()
         env = dict(os.environ)
         env.pop("NO_AT_BRIDGE", None)
         env.update({
@@ -81,9 +128,16 @@ class App:
             "GDK_BACKEND": "x11",
             "GTK_A11Y": "atspi",
         })
+        if APP_G_DEBUG is not None:
+            env["G_DEBUG"] = APP_G_DEBUG
+        env.update(self.extra_env)
         self.started = time.monotonic()
         self.procs.append(subprocess.Popen([self.binary, *self.args], env=env))
-        self.app = self.wait_for_app()
+        try:
+            self.app = self.wait_for_app()
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
         return self
 
     def __exit__(self, *exc):
@@ -115,17 +169,25 @@ class App:
         if node is None or depth > 60:
             return
         yield node
-        for i in range(node.childCount):
-            yield from App.walk(node.getChildAtIndex(i), depth + 1)
+        # A window that closes while the tree is walked (a dialog) takes its nodes along.
+        try:
+            children = [node.getChildAtIndex(i) for i in range(node.childCount)]
+        except Exception:
+            return
+        for child in children:
+            yield from App.walk(child, depth + 1)
 
     def find(self, root=None, role=None, name=None, timeout=0):
         deadline = time.monotonic() + timeout
         while True:
             for node in self.walk(root or self.app):
-                if role is not None and node.getRoleName() != role:
-                    continue
-                if name is not None and node.name != name:
-                    continue
+                try:
+                    if role is not None and node.getRoleName() != role:
+                        continue
+                    if name is not None and node.name != name:
+                        continue
+                except Exception:
+                    continue  # gone with its window
                 return node
             if time.monotonic() >= deadline:
                 return None
@@ -135,9 +197,9 @@ class App:
         """Every name and every text shown, in tree order."""
         out = []
         for node in self.walk(self.app):
-            if node.name:
-                out.append(node.name)
             try:
+                if node.name:
+                    out.append(node.name)
                 text = node.queryText()
                 value = text.getText(0, text.characterCount)
                 if value and value != node.name:
@@ -161,16 +223,17 @@ class App:
         interactive = {"push button", "toggle button", "check box", "radio button", "entry",
                        "text", "password text", "switch", "list item", "combo box", "spin button",
                        "menu item", "slider", "link"}
+        import pyatspi
         missing = []
         for node in self.walk(self.app):
             role = node.getRoleName()
             if role not in interactive:
                 continue
-            states = node.getState()
-            import pyatspi
-            if not states.contains(pyatspi.STATE_SHOWING):
+            # GTK 4.8 sets "showing" on windows only, so "visible" is what can be checked;
+            # and it names a widget nobody named after its type ("GtkButton").
+            if not node.getState().contains(pyatspi.STATE_VISIBLE):
                 continue
-            if not node.name:
+            if not node.name or re.fullmatch(r"(Gtk|Adw)[A-Z]\w*", node.name):
                 missing.append(f"{role} (parent {node.parent.getRoleName() if node.parent else '?'}: "
                                f"{node.parent.name if node.parent else ''})")
         return missing

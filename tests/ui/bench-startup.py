@@ -1,0 +1,143 @@
+#!/usr/bin/env python3
+"""Cold start to the first window drawn, and the app's memory when idle.
+
+    bench-startup.py THRESHOLD SCHEMA_DIR [RUNS]
+
+Run under Xvfb (xvfb-run ... dbus-run-session -- meson test --benchmark). Each run is a new
+process (the files are in the page cache: this is the start a person sees from the second
+launch after boot). The start ends when the window's frame clock has painted its first frame,
+which the app logs with G_MESSAGES_DEBUG=Threshold-ui. Memory is VmRSS three seconds after
+that, with the scanner idle in its "no camera" state (this machine has none) and with a
+stand-in camera running at 25 frames a second. Targets: first window within 400 ms, idle RSS
+under 80 MB.
+"""
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+SETTLE_SECONDS = 3
+FIRST_FRAME = re.compile(r"First frame drawn at monotonic time (\d+)")
+
+
+def memory_mib(pid):
+    """VmRSS, and RssAnon: the part that is the app's own rather than shared files."""
+    fields = {}
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            key, _, value = line.partition(":")
+            if key in ("VmRSS", "RssAnon"):
+                fields[key] = int(value.split()[0]) / 1024
+    return fields["VmRSS"], fields["RssAnon"]
+
+
+def run_once(binary, schema_dir, renderer, camera, gdk_debug):
+    env = dict(os.environ)
+    env.pop("G_DEBUG", None)
+    env.update({
+        "G_MESSAGES_DEBUG": "Threshold-ui",
+        "GSETTINGS_BACKEND": "memory",
+        "GSETTINGS_SCHEMA_DIR": schema_dir,
+        "GDK_BACKEND": "x11",
+        "NO_AT_BRIDGE": "1",
+        "GTK_A11Y": "none",
+    })
+    if renderer is not None:
+        env["GSK_RENDERER"] = renderer
+    else:
+        env.pop("GSK_RENDERER", None)
+    if gdk_debug is not None:
+        env["GDK_DEBUG"] = gdk_debug
+    if camera is not None:
+        env["TH_CAMERA_SOURCE"] = camera
+    else:
+        env.pop("TH_CAMERA_SOURCE", None)
+
+    first = None
+    started = time.monotonic()
+    # GLib writes debug messages to the standard output.
+    proc = subprocess.Popen([binary], env=env, stdout=subprocess.PIPE, text=True)
+    drawn = threading.Event()
+
+    def read():
+        nonlocal first
+        for line in proc.stdout:
+            match = FIRST_FRAME.search(line)
+            if match and first is None:
+                first = int(match.group(1)) / 1e6
+                drawn.set()
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        if not drawn.wait(20):
+            raise RuntimeError("the window was never drawn")
+        time.sleep(SETTLE_SECONDS)
+        rss, anonymous = memory_mib(proc.pid)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    return (first - started) * 1000, rss, anonymous
+
+
+def hold_display():
+    """One X connection for the whole run: Xvfb (without -noreset) starts afresh when its last
+    client leaves, which would refuse or slow down the next start measured."""
+    import ctypes
+    xlib = ctypes.CDLL("libX11.so.6")
+    xlib.XOpenDisplay.restype = ctypes.c_void_p
+    xlib.XOpenDisplay.argtypes = [ctypes.c_char_p]
+    return xlib.XOpenDisplay(None)
+
+
+def main():
+    if not os.environ.get("DISPLAY") or not hold_display():
+        print("no X display: run under xvfb-run", file=sys.stderr)
+        return 77
+    binary, schema_dir = sys.argv[1], sys.argv[2]
+    runs = int(sys.argv[3]) if len(sys.argv) > 3 else 7
+
+    work = tempfile.mkdtemp(prefix="th-bench-")
+    scene = None
+    if shutil.which("qrencode") and shutil.which("convert"):
+        qr = os.path.join(work, "qr.png")
+        scene = os.path.join(work, "scene.png")
+        subprocess.run(["qrencode", "-o", qr, "-s", "6", "-m", "3",
+                        "MT:Y.K90AFN00KA0648G00"], check=True)
+        subprocess.run(["convert", "-size", "640x480", "xc:#8a8f96", qr, "-gravity", "center",
+                        "-composite", "-depth", "8", "PNG24:" + scene], check=True)
+
+    # Xvfb has no GPU: GTK opens Mesa's software GL (llvmpipe, libLLVM) when it opens the
+    # display, even for the cairo renderer; GDK_DEBUG=gl-disable shows the app without it.
+    cases = [("cairo, no camera", "cairo", None, None)]
+    if scene is not None:
+        cases.append(("cairo, stand-in camera scanning", "cairo",
+                      f'filesrc location="{scene}" ! pngdec ! imagefreeze', None))
+    cases.append(("cairo, no camera, GL disabled", "cairo", None, "gl-disable"))
+    cases.append(("default renderer (GL), no camera", None, None, None))
+
+    print(f"Threshold start-up, median of {runs} runs (targets: first window < 400 ms, "
+          f"idle RSS < 80 MB)")
+    for label, renderer, camera, gdk_debug in cases:
+        results = [run_once(binary, schema_dir, renderer, camera, gdk_debug)
+                   for _ in range(runs)]
+        starts = [r[0] for r in results]
+        print(f"  {label:34} first window {statistics.median(starts):5.0f} ms "
+              f"(min {min(starts):.0f}, max {max(starts):.0f})   "
+              f"idle RSS {statistics.median(r[1] for r in results):5.1f} MB, "
+              f"of which anonymous {statistics.median(r[2] for r in results):4.1f} MB")
+    shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
