@@ -3,9 +3,11 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * One commissioning is a Run, the data of a GTask, that goes through the stages in order: each
- * stage starts one request and its callback either moves on (advance) or stops (fail). Only
- * one request is in flight at a time, except while the attestation decision is awaited, when
- * nothing else runs but the fail-safe's keep-alive.
+ * stage starts its requests and their callback either moves on (advance) or stops (fail). A
+ * stage has one request in flight, except ATTESTATION, whose three independent requests go
+ * out together; while the attestation decision is awaited nothing else runs but the
+ * fail-safe's keep-alive. Beside the requests, a worker thread reads or creates the home's
+ * fabric from CSR on (see prepare_fabric()).
  */
 #include "config.h"
 
@@ -19,6 +21,7 @@
 #include "discovery/th-dnssd.h"
 #include "im/th-im-client.h"
 #include "messaging/th-udp-transport.h"
+#include "secure-channel/th-case-identity.h"
 #include "secure-channel/th-close-session.h"
 #include "secure-channel/th-pase.h"
 #include "th-commissioner.h"
@@ -95,6 +98,15 @@ enum
 
 static guint signals[N_SIGNALS];
 
+/* The three requests of the Device Attestation Procedure (6.2.3), in the order they are sent. */
+typedef enum
+{
+  ATTESTATION_REQUEST_DAC,
+  ATTESTATION_REQUEST_PAI,
+  ATTESTATION_REQUEST_ELEMENTS,
+  N_ATTESTATION_REQUESTS,
+} AttestationRequest;
+
 typedef struct
 {
   ThCommissioner *self;                 /* the task's source object holds it */
@@ -121,9 +133,14 @@ typedef struct
   guint16 fail_safe_seconds;
   gint64 fail_safe_armed_at_us;         /* monotonic */
 
+  /* ATTESTATION: its three requests, answered in any order */
+  guint attestation_pending;            /* requests not answered yet */
+  GError *attestation_errors[N_ATTESTATION_REQUESTS];
   GBytes *dac;
   GBytes *pai;
   guint8 attestation_nonce[TH_ATTESTATION_NONCE_LEN];
+  GBytes *attestation_elements;
+  GBytes *attestation_signature;
   ThP256Key *dac_key;                   /* NULL when the DAC cannot be read */
 
   /* the decision point */
@@ -138,8 +155,14 @@ typedef struct
   guint8 csr_nonce[TH_CSR_NONCE_LEN];
   ThP256Key *operational_key;
 
+  /* what prepare_fabric() brings from the store; ISSUE_NOC and the end of the run wait for it */
+  gboolean preparing_fabric;
+  gboolean issue_noc_waiting;
+  gboolean finish_waiting;
+  GError *fabric_error;
   ThFabric *fabric;
   ThControllerIdentity *controller;
+  ThCaseIdentity *case_identity;
   guint64 node_id;
   GBytes *noc;
 
@@ -156,6 +179,7 @@ run_free (gpointer data)
 
   g_assert (run->keep_alive_source == 0 && run->decision_source == 0);
   g_assert (run->cleanup_timeout_source == 0 && run->cancelled_handler == 0);
+  g_assert (!run->preparing_fabric);
   if (run->manager != NULL)
     th_exchange_manager_close (run->manager);
   g_clear_object (&run->manager);
@@ -166,12 +190,18 @@ run_free (gpointer data)
   g_clear_object (&run->operational);
   th_basic_information_clear (&run->info);
   g_clear_pointer (&run->endpoints, g_ptr_array_unref);
+  for (guint i = 0; i < N_ATTESTATION_REQUESTS; i++)
+    g_clear_error (&run->attestation_errors[i]);
   g_clear_pointer (&run->dac, g_bytes_unref);
   g_clear_pointer (&run->pai, g_bytes_unref);
+  g_clear_pointer (&run->attestation_elements, g_bytes_unref);
+  g_clear_pointer (&run->attestation_signature, g_bytes_unref);
   g_clear_pointer (&run->dac_key, th_p256_key_unref);
   g_clear_pointer (&run->operational_key, th_p256_key_unref);
+  g_clear_error (&run->fabric_error);
   g_clear_pointer (&run->fabric, th_fabric_unref);
   g_clear_pointer (&run->controller, th_controller_identity_free);
+  g_clear_pointer (&run->case_identity, th_case_identity_unref);
   g_clear_pointer (&run->noc, g_bytes_unref);
   g_clear_error (&run->error);
   g_clear_object (&run->cleanup_cancellable);
@@ -192,8 +222,17 @@ finish (Run          *run,
         ThStoredNode *node)
 {
   ThCommissioner *self = run->self;
-  GTask *task = g_steal_pointer (&self->task);
+  GTask *task;
 
+  /* Nothing of a commissioning may go on after it ended: a fabric still being read or saved
+   * on its thread is waited for, and on_fabric_prepared() comes back here. */
+  if (run->preparing_fabric)
+    {
+      g_assert (node == NULL);
+      run->finish_waiting = TRUE;
+      return;
+    }
+  task = g_steal_pointer (&self->task);
   if (run->manager != NULL)
     {
       g_autoptr(GError) error = NULL;
@@ -804,12 +843,35 @@ set_regulatory_config (Run        *run,
 
 /* ---- ATTESTATION ---- */
 
-static void on_pai (GObject      *source,
-                    GAsyncResult *result,
-                    gpointer      user_data);
-static void on_attestation_response (GObject      *source,
-                                     GAsyncResult *result,
-                                     gpointer      user_data);
+/* The Device Attestation Procedure (6.2.3) asks for the DAC, the PAI and the signed
+ * attestation elements. No request depends on another's answer, so the three go out together,
+ * each on its own exchange of the PASE session: they are one step of the flow (5.5, step 6),
+ * which the specification only asks to finish, every answer in, before the next one begins.
+ * The verification, and with it the decision, waits for all three, whatever order they come
+ * back in. */
+
+static void verify_attestation (Run *run);
+
+/* Takes `error` (NULL when the request succeeded). Once every answer is in, either verifies
+ * them or fails with the error of the first request that failed, in the order they were sent:
+ * the same error whatever order the answers came in. */
+static void
+attestation_request_done (Run                *run,
+                          AttestationRequest  request,
+                          GError             *error)
+{
+  g_assert (run->attestation_pending > 0);
+  run->attestation_errors[request] = error;
+  if (--run->attestation_pending > 0)
+    return;
+  for (guint i = 0; i < N_ATTESTATION_REQUESTS; i++)
+    if (run->attestation_errors[i] != NULL)
+      {
+        fail (run, g_steal_pointer (&run->attestation_errors[i]));
+        return;
+      }
+  verify_attestation (run);
+}
 
 static GBytes *
 finish_certificate_chain (Run           *run,
@@ -852,12 +914,7 @@ on_dac (GObject      *source,
   GError *error = NULL;
 
   run->dac = finish_certificate_chain (run, result, &error);
-  if (run->dac == NULL)
-    {
-      fail (run, error);
-      return;
-    }
-  request_certificate (run, TH_CERTIFICATE_CHAIN_PAI, on_pai);
+  attestation_request_done (run, ATTESTATION_REQUEST_DAC, error);
 }
 
 static void
@@ -866,21 +923,52 @@ on_pai (GObject      *source,
         gpointer      user_data)
 {
   Run *run = user_data;
-  g_autoptr(GBytes) fields = NULL;
   GError *error = NULL;
 
   run->pai = finish_certificate_chain (run, result, &error);
-  if (run->pai == NULL)
+  attestation_request_done (run, ATTESTATION_REQUEST_PAI, error);
+}
+
+static void
+on_attestation_response (GObject      *source,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  Run *run = user_data;
+  g_autoptr(GBytes) fields = NULL;
+  ThSignedElements response;
+  GError *error = NULL;
+  gsize len;
+  const guint8 *data;
+
+  if (th_im_invoke_finish (run->manager, result, &fields, &error))
     {
-      fail (run, error);
-      return;
+      data = g_bytes_get_data (fields, &len);
+      if (th_operational_credentials_decode_attestation_response (data, len, &response, &error))
+        {
+          run->attestation_elements = g_bytes_new (response.elements, response.elements_len);
+          run->attestation_signature = g_bytes_new (response.signature,
+                                                    TH_ATTESTATION_SIGNATURE_LEN);
+        }
     }
+  attestation_request_done (run, ATTESTATION_REQUEST_ELEMENTS, error);
+}
+
+static void
+request_attestation (Run *run)
+{
+  g_autoptr(GBytes) fields = NULL;
+  GError *error = NULL;
+
   if (!th_random_bytes (run->attestation_nonce, sizeof run->attestation_nonce, &error))
     {
       fail (run, error);
       return;
     }
   fields = th_operational_credentials_encode_attestation_request (run->attestation_nonce);
+  run->attestation_pending = N_ATTESTATION_REQUESTS;
+  request_certificate (run, TH_CERTIFICATE_CHAIN_DAC, on_dac);
+  request_certificate (run, TH_CERTIFICATE_CHAIN_PAI, on_pai);
   invoke (run, run->pase, TH_CLUSTER_OPERATIONAL_CREDENTIALS,
           TH_OPERATIONAL_CREDENTIALS_CMD_ATTESTATION_REQUEST, fields,
           TH_OPERATIONAL_CREDENTIALS_CMD_ATTESTATION_RESPONSE, run_cancellable (run),
@@ -936,44 +1024,21 @@ refuse (Run        *run,
 static void await_decision (Run *run);
 
 static void
-on_attestation_response (GObject      *source,
-                         GAsyncResult *result,
-                         gpointer      user_data)
+verify_attestation (Run *run)
 {
-  Run *run = user_data;
   ThCommissioner *self = run->self;
-  g_autoptr(GBytes) fields = NULL;
-  g_autoptr(GBytes) elements = NULL;
-  g_autoptr(GBytes) signature = NULL;
   g_autoptr(GBytes) challenge = NULL;
   g_autoptr(GBytes) nonce = NULL;
-  ThSignedElements response;
   ThAttestationInfo info = { 0 };
-  GError *error = NULL;
-  gsize len;
-  const guint8 *data;
 
-  if (!th_im_invoke_finish (run->manager, result, &fields, &error))
-    {
-      fail (run, error);
-      return;
-    }
-  data = g_bytes_get_data (fields, &len);
-  if (!th_operational_credentials_decode_attestation_response (data, len, &response, &error))
-    {
-      fail (run, error);
-      return;
-    }
-  elements = g_bytes_new (response.elements, response.elements_len);
-  signature = g_bytes_new (response.signature, TH_ATTESTATION_SIGNATURE_LEN);
   challenge = g_bytes_new (th_session_get_attestation_challenge (run->pase),
                            TH_ATTESTATION_CHALLENGE_LEN);
   nonce = g_bytes_new (run->attestation_nonce, sizeof run->attestation_nonce);
 
   info.dac = run->dac;
   info.pai = run->pai;
-  info.attestation_elements = elements;
-  info.attestation_signature = signature;
+  info.attestation_elements = run->attestation_elements;
+  info.attestation_signature = run->attestation_signature;
   info.attestation_challenge = challenge;
   info.nonce = nonce;
   /* What the code on the label says the device is, else what the device says it is: the
@@ -1016,12 +1081,6 @@ on_attestation_response (GObject      *source,
       await_decision (run);
       break;
     }
-}
-
-static void
-request_attestation (Run *run)
-{
-  request_certificate (run, TH_CERTIFICATE_CHAIN_DAC, on_dac);
 }
 
 /* The decision point. The fail-safe is kept armed meanwhile, re-armed at every half of its
@@ -1161,6 +1220,97 @@ th_commissioner_resolve_attestation (ThCommissioner *self,
   run->decision_source = g_idle_add (on_decided, run);
 }
 
+/* ---- The fabric, prepared while the device answers ---- */
+
+/* NOC issuance and CASE need the home's fabric, the commissioner's own identity on it and the
+ * next node id from the store. Reading them takes a few milliseconds of parsing keys and
+ * certificates, and creating a new home's fabric several more of key generation and durable
+ * writes: a worker thread does it while the device works on the CSRRequest, the one
+ * round trip before ISSUE_NOC. It starts only then, once the device passed attestation or was
+ * accepted anyway, so that a refused device leaves no new fabric behind; the store is reached
+ * through an instance of its own, the caller's being for the main thread. */
+typedef struct
+{
+  char *directory;
+  ThFabric *fabric;
+  ThControllerIdentity *controller;
+  ThCaseIdentity *case_identity;
+  guint64 node_id;
+} FabricWork;
+
+static void
+fabric_work_free (FabricWork *work)
+{
+  g_free (work->directory);
+  g_clear_pointer (&work->fabric, th_fabric_unref);
+  g_clear_pointer (&work->controller, th_controller_identity_free);
+  g_clear_pointer (&work->case_identity, th_case_identity_unref);
+  g_free (work);
+}
+
+static void
+prepare_fabric_in_thread (GTask        *task,
+                          gpointer      source_object,
+                          gpointer      task_data,
+                          GCancellable *cancellable)
+{
+  FabricWork *work = task_data;
+  ThStore *store = th_store_new (work->directory);
+  GError *error = NULL;
+
+  /* The CASE identity too: stored credentials that cannot make one fail here, before the
+   * device is given anything. */
+  if ((work->fabric = th_store_ensure_fabric (store, &error)) != NULL
+      && (work->controller = th_store_load_controller (store, &error)) != NULL
+      && (work->node_id = th_store_peek_next_node_id (store, &error)) != 0)
+    work->case_identity = th_case_identity_new_for_fabric (work->fabric,
+                                                           work->controller->noc_tlv,
+                                                           work->controller->key, &error);
+  th_store_free (store);
+  if (work->case_identity != NULL)
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void issue_noc (Run *run);
+
+static void
+on_fabric_prepared (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  Run *run = user_data;
+  FabricWork *work = g_task_get_task_data (G_TASK (result));
+
+  run->preparing_fabric = FALSE;
+  if (g_task_propagate_boolean (G_TASK (result), &run->fabric_error))
+    {
+      run->fabric = g_steal_pointer (&work->fabric);
+      run->controller = g_steal_pointer (&work->controller);
+      run->case_identity = g_steal_pointer (&work->case_identity);
+      run->node_id = work->node_id;
+    }
+  if (run->finish_waiting)
+    finish (run, NULL);
+  else if (run->issue_noc_waiting)
+    issue_noc (run);
+}
+
+static void
+prepare_fabric (Run *run)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, NULL, on_fabric_prepared, run);
+  FabricWork *work = g_new0 (FabricWork, 1);
+
+  g_assert (!run->preparing_fabric && run->fabric == NULL);
+  work->directory = g_strdup (th_store_get_directory (run->self->store));
+  g_task_set_source_tag (task, prepare_fabric);
+  g_task_set_task_data (task, work, (GDestroyNotify) fabric_work_free);
+  run->preparing_fabric = TRUE;
+  g_task_run_in_thread (task, prepare_fabric_in_thread);
+}
+
 /* ---- CSR ---- */
 
 static gboolean
@@ -1230,6 +1380,7 @@ request_csr (Run *run)
       return;
     }
   fields = th_operational_credentials_encode_csr_request (run->csr_nonce, FALSE);
+  prepare_fabric (run);
   invoke (run, run->pase, TH_CLUSTER_OPERATIONAL_CREDENTIALS,
           TH_OPERATIONAL_CREDENTIALS_CMD_CSR_REQUEST, fields,
           TH_OPERATIONAL_CREDENTIALS_CMD_CSR_RESPONSE, run_cancellable (run), on_csr_response);
@@ -1241,19 +1392,14 @@ static gboolean
 issue_noc_now (Run     *run,
                GError **error)
 {
-  ThStore *store = run->self->store;
   g_autoptr(ThCertificate) noc = NULL;
   guint8 public_key[TH_P256_PUBLIC_KEY_LEN];
 
-  run->fabric = th_store_ensure_fabric (store, error);
-  if (run->fabric == NULL)
-    return FALSE;
-  run->controller = th_store_load_controller (store, error);
-  if (run->controller == NULL)
-    return FALSE;
-  run->node_id = th_store_peek_next_node_id (store, error);
-  if (run->node_id == 0)
-    return FALSE;
+  if (run->fabric_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&run->fabric_error));
+      return FALSE;
+    }
   th_p256_key_get_public (run->operational_key, public_key);
   noc = th_fabric_issue_noc (run->fabric, public_key, run->node_id, NULL, 0, error);
   if (noc == NULL)
@@ -1267,6 +1413,10 @@ issue_noc (Run *run)
 {
   GError *error = NULL;
 
+  /* on_fabric_prepared() comes back here */
+  run->issue_noc_waiting = run->preparing_fabric;
+  if (run->issue_noc_waiting)
+    return;
   if (!issue_noc_now (run, &error))
     {
       fail (run, error);
@@ -1365,18 +1515,8 @@ on_operational (GObject      *source,
 static void
 establish_case (Run *run)
 {
-  g_autoptr(ThCaseIdentity) identity = NULL;
-  GError *error = NULL;
-
-  identity = th_case_identity_new_for_fabric (run->fabric, run->controller->noc_tlv,
-                                              run->controller->key, &error);
-  if (identity == NULL)
-    {
-      fail (run, error);
-      return;
-    }
-  th_operational_session_open_async (run->manager, identity, run->node_id, run->address,
-                                     th_session_get_peer_mrp_parameters (run->pase),
+  th_operational_session_open_async (run->manager, run->case_identity, run->node_id,
+                                     run->address, th_session_get_peer_mrp_parameters (run->pase),
                                      run->options->discovery_timeout_ms, run_cancellable (run),
                                      on_operational, run);
 }
