@@ -6,8 +6,8 @@
  * stage starts its requests and their callback either moves on (advance) or stops (fail). A
  * stage has one request in flight, except ATTESTATION, whose three independent requests go
  * out together; while the attestation decision is awaited nothing else runs but the
- * fail-safe's keep-alive. Beside the requests, a worker thread reads or creates the home's
- * fabric from CSR on (see prepare_fabric()).
+ * fail-safe's keep-alive. Beside the requests, worker threads open the home from the store
+ * and save a new one (see "The home" below).
  */
 #include "config.h"
 
@@ -155,15 +155,14 @@ typedef struct
   guint8 csr_nonce[TH_CSR_NONCE_LEN];
   ThP256Key *operational_key;
 
-  /* what prepare_fabric() brings from the store; ISSUE_NOC and the end of the run wait for it */
-  gboolean preparing_fabric;
-  gboolean issue_noc_waiting;
+  /* the home, opened and saved by worker threads: a stage that needs more of it than is done
+   * yet waits and runs again, and so does the end of the run */
+  gboolean home_job_running;
+  gboolean waiting_for_home;
   gboolean finish_waiting;
-  GError *fabric_error;
-  ThFabric *fabric;
-  ThControllerIdentity *controller;
+  GError *home_error;
+  ThHome *home;
   ThCaseIdentity *case_identity;
-  guint64 node_id;
   GBytes *noc;
 
   /* while a failure is being cleaned up */
@@ -179,7 +178,7 @@ run_free (gpointer data)
 
   g_assert (run->keep_alive_source == 0 && run->decision_source == 0);
   g_assert (run->cleanup_timeout_source == 0 && run->cancelled_handler == 0);
-  g_assert (!run->preparing_fabric);
+  g_assert (!run->home_job_running);
   if (run->manager != NULL)
     th_exchange_manager_close (run->manager);
   g_clear_object (&run->manager);
@@ -198,9 +197,8 @@ run_free (gpointer data)
   g_clear_pointer (&run->attestation_signature, g_bytes_unref);
   g_clear_pointer (&run->dac_key, th_p256_key_unref);
   g_clear_pointer (&run->operational_key, th_p256_key_unref);
-  g_clear_error (&run->fabric_error);
-  g_clear_pointer (&run->fabric, th_fabric_unref);
-  g_clear_pointer (&run->controller, th_controller_identity_free);
+  g_clear_error (&run->home_error);
+  g_clear_pointer (&run->home, th_home_free);
   g_clear_pointer (&run->case_identity, th_case_identity_unref);
   g_clear_pointer (&run->noc, g_bytes_unref);
   g_clear_error (&run->error);
@@ -224,9 +222,9 @@ finish (Run          *run,
   ThCommissioner *self = run->self;
   GTask *task;
 
-  /* Nothing of a commissioning may go on after it ended: a fabric still being read or saved
-   * on its thread is waited for, and on_fabric_prepared() comes back here. */
-  if (run->preparing_fabric)
+  /* Nothing of a commissioning may go on after it ended: a home still being opened or saved
+   * on its thread is waited for, and home_job_done() comes back here. */
+  if (run->home_job_running)
     {
       g_assert (node == NULL);
       run->finish_waiting = TRUE;
@@ -500,6 +498,151 @@ on_rearmed (GObject      *source,
   start_stage (run, run->next_stage);
 }
 
+/* ---- The home, from the store, beside the device's work ---- */
+
+/* NOC issuance and CASE need the home's fabric, the commissioner's own identity on it and the
+ * next node id. Reading them from the store means milliseconds of parsing keys and
+ * certificates; a new home's fabric means key generation, and saving it several durable
+ * writes. None of it needs the device, so worker threads do it while the device works, each
+ * with a ThStore of its own:
+ *  - once PASE is up, the home is opened: read, or for a new home made in memory, nothing
+ *    written (a device refused, or one that fails before ISSUE_NOC, leaves no trace);
+ *  - a new home is saved from ISSUE_NOC on, when a device first gets that far, while the
+ *    device installs its credentials; CommissioningComplete waits for the save. Until the
+ *    device is told to complete, a failure (or a crash) leaves it to roll back when its
+ *    fail-safe is disarmed or expires (11.9.7.2), so the home is saved before anything about
+ *    it is final. */
+
+typedef struct
+{
+  ThStore *store;
+  ThHome *home;                         /* saving: borrowed from the Run */
+  ThCaseIdentity *case_identity;        /* opening: made with the home */
+} HomeJob;
+
+static void
+home_job_free (HomeJob *job)
+{
+  th_store_free (job->store);
+  g_clear_pointer (&job->case_identity, th_case_identity_unref);
+  g_free (job);
+}
+
+static void
+open_home_in_thread (GTask        *task,
+                     gpointer      source_object,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
+{
+  HomeJob *job = task_data;
+  g_autoptr(ThHome) home = NULL;
+  GError *error = NULL;
+
+  /* The CASE identity too: credentials that cannot make one fail here, before the device is
+   * given anything. */
+  home = th_store_open_home (job->store, &error);
+  if (home != NULL)
+    job->case_identity = th_case_identity_new_for_fabric (home->fabric,
+                                                          home->controller->noc_tlv,
+                                                          home->controller->key, &error);
+  if (job->case_identity != NULL)
+    g_task_return_pointer (task, g_steal_pointer (&home), (GDestroyNotify) th_home_free);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+save_home_in_thread (GTask        *task,
+                     gpointer      source_object,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
+{
+  HomeJob *job = task_data;
+  GError *error = NULL;
+
+  if (th_store_save_home (job->store, job->home, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+home_job_done (Run *run)
+{
+  run->home_job_running = FALSE;
+  if (run->finish_waiting)
+    {
+      finish (run, NULL);
+    }
+  else if (run->waiting_for_home)
+    {
+      run->waiting_for_home = FALSE;
+      run_stage (run);
+    }
+}
+
+static void
+on_home_opened (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  Run *run = user_data;
+  HomeJob *job = g_task_get_task_data (G_TASK (result));
+
+  run->home = g_task_propagate_pointer (G_TASK (result), &run->home_error);
+  run->case_identity = g_steal_pointer (&job->case_identity);
+  home_job_done (run);
+}
+
+static void
+on_home_saved (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  Run *run = user_data;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &run->home_error))
+    g_prefix_error (&run->home_error, _("The home could not be saved: "));
+  home_job_done (run);
+}
+
+static void
+start_home_job (Run                 *run,
+                GTaskThreadFunc      func,
+                GAsyncReadyCallback  callback)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, NULL, callback, run);
+  HomeJob *job = g_new0 (HomeJob, 1);
+
+  g_assert (!run->home_job_running);
+  job->store = th_store_new (th_store_get_directory (run->self->store));
+  job->home = run->home;
+  g_task_set_source_tag (task, start_home_job);
+  g_task_set_task_data (task, job, (GDestroyNotify) home_job_free);
+  run->home_job_running = TRUE;
+  g_task_run_in_thread (task, func);
+}
+
+/* Whether the home is as far as the current stage needs: opened, and saved too when `saved`.
+ * Otherwise the stage runs again once it is, or the run fails with what went wrong. */
+static gboolean
+home_is_ready (Run      *run,
+               gboolean  saved)
+{
+  if (run->home_job_running)
+    {
+      run->waiting_for_home = TRUE;
+      return FALSE;
+    }
+  if (run->home_error != NULL)
+    {
+      fail (run, g_steal_pointer (&run->home_error));
+      return FALSE;
+    }
+  g_assert (run->home != NULL && (!saved || run->home->saved));
+  return TRUE;
+}
+
 /* ---- DISCOVERY ---- */
 
 static void
@@ -571,6 +714,7 @@ on_pase (GObject      *source,
   run->fail_safe_seconds = TH_COMMISSIONING_DEFAULT_FAIL_SAFE_SECONDS;
   run->fail_safe_armed_at_us = g_get_monotonic_time ();
   th_session_set_expected_processing_time (run->pase, run->options->response_timeout_ms);
+  start_home_job (run, open_home_in_thread, on_home_opened);
   advance (run);
 }
 
@@ -1220,97 +1364,6 @@ th_commissioner_resolve_attestation (ThCommissioner *self,
   run->decision_source = g_idle_add (on_decided, run);
 }
 
-/* ---- The fabric, prepared while the device answers ---- */
-
-/* NOC issuance and CASE need the home's fabric, the commissioner's own identity on it and the
- * next node id from the store. Reading them takes a few milliseconds of parsing keys and
- * certificates, and creating a new home's fabric several more of key generation and durable
- * writes: a worker thread does it while the device works on the CSRRequest, the one
- * round trip before ISSUE_NOC. It starts only then, once the device passed attestation or was
- * accepted anyway, so that a refused device leaves no new fabric behind; the store is reached
- * through an instance of its own, the caller's being for the main thread. */
-typedef struct
-{
-  char *directory;
-  ThFabric *fabric;
-  ThControllerIdentity *controller;
-  ThCaseIdentity *case_identity;
-  guint64 node_id;
-} FabricWork;
-
-static void
-fabric_work_free (FabricWork *work)
-{
-  g_free (work->directory);
-  g_clear_pointer (&work->fabric, th_fabric_unref);
-  g_clear_pointer (&work->controller, th_controller_identity_free);
-  g_clear_pointer (&work->case_identity, th_case_identity_unref);
-  g_free (work);
-}
-
-static void
-prepare_fabric_in_thread (GTask        *task,
-                          gpointer      source_object,
-                          gpointer      task_data,
-                          GCancellable *cancellable)
-{
-  FabricWork *work = task_data;
-  ThStore *store = th_store_new (work->directory);
-  GError *error = NULL;
-
-  /* The CASE identity too: stored credentials that cannot make one fail here, before the
-   * device is given anything. */
-  if ((work->fabric = th_store_ensure_fabric (store, &error)) != NULL
-      && (work->controller = th_store_load_controller (store, &error)) != NULL
-      && (work->node_id = th_store_peek_next_node_id (store, &error)) != 0)
-    work->case_identity = th_case_identity_new_for_fabric (work->fabric,
-                                                           work->controller->noc_tlv,
-                                                           work->controller->key, &error);
-  th_store_free (store);
-  if (work->case_identity != NULL)
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
-}
-
-static void issue_noc (Run *run);
-
-static void
-on_fabric_prepared (GObject      *source,
-                    GAsyncResult *result,
-                    gpointer      user_data)
-{
-  Run *run = user_data;
-  FabricWork *work = g_task_get_task_data (G_TASK (result));
-
-  run->preparing_fabric = FALSE;
-  if (g_task_propagate_boolean (G_TASK (result), &run->fabric_error))
-    {
-      run->fabric = g_steal_pointer (&work->fabric);
-      run->controller = g_steal_pointer (&work->controller);
-      run->case_identity = g_steal_pointer (&work->case_identity);
-      run->node_id = work->node_id;
-    }
-  if (run->finish_waiting)
-    finish (run, NULL);
-  else if (run->issue_noc_waiting)
-    issue_noc (run);
-}
-
-static void
-prepare_fabric (Run *run)
-{
-  g_autoptr(GTask) task = g_task_new (NULL, NULL, on_fabric_prepared, run);
-  FabricWork *work = g_new0 (FabricWork, 1);
-
-  g_assert (!run->preparing_fabric && run->fabric == NULL);
-  work->directory = g_strdup (th_store_get_directory (run->self->store));
-  g_task_set_source_tag (task, prepare_fabric);
-  g_task_set_task_data (task, work, (GDestroyNotify) fabric_work_free);
-  run->preparing_fabric = TRUE;
-  g_task_run_in_thread (task, prepare_fabric_in_thread);
-}
-
 /* ---- CSR ---- */
 
 static gboolean
@@ -1380,7 +1433,6 @@ request_csr (Run *run)
       return;
     }
   fields = th_operational_credentials_encode_csr_request (run->csr_nonce, FALSE);
-  prepare_fabric (run);
   invoke (run, run->pase, TH_CLUSTER_OPERATIONAL_CREDENTIALS,
           TH_OPERATIONAL_CREDENTIALS_CMD_CSR_REQUEST, fields,
           TH_OPERATIONAL_CREDENTIALS_CMD_CSR_RESPONSE, run_cancellable (run), on_csr_response);
@@ -1395,13 +1447,9 @@ issue_noc_now (Run     *run,
   g_autoptr(ThCertificate) noc = NULL;
   guint8 public_key[TH_P256_PUBLIC_KEY_LEN];
 
-  if (run->fabric_error != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&run->fabric_error));
-      return FALSE;
-    }
   th_p256_key_get_public (run->operational_key, public_key);
-  noc = th_fabric_issue_noc (run->fabric, public_key, run->node_id, NULL, 0, error);
+  noc = th_fabric_issue_noc (run->home->fabric, public_key, run->home->next_node_id, NULL, 0,
+                             error);
   if (noc == NULL)
     return FALSE;
   run->noc = th_certificate_encode_tlv (noc, error);
@@ -1413,15 +1461,15 @@ issue_noc (Run *run)
 {
   GError *error = NULL;
 
-  /* on_fabric_prepared() comes back here */
-  run->issue_noc_waiting = run->preparing_fabric;
-  if (run->issue_noc_waiting)
+  if (!home_is_ready (run, FALSE))
     return;
   if (!issue_noc_now (run, &error))
     {
       fail (run, error);
       return;
     }
+  if (!run->home->saved)
+    start_home_job (run, save_home_in_thread, on_home_saved);
   advance (run);
 }
 
@@ -1445,7 +1493,7 @@ static void
 add_root (Run *run)
 {
   g_autoptr(GBytes) fields = th_operational_credentials_encode_add_trusted_root_certificate (
-    th_fabric_get_root_certificate_tlv (run->fabric));
+    th_fabric_get_root_certificate_tlv (run->home->fabric));
 
   invoke (run, run->pase, TH_CLUSTER_OPERATIONAL_CREDENTIALS,
           TH_OPERATIONAL_CREDENTIALS_CMD_ADD_TRUSTED_ROOT_CERTIFICATE, fields,
@@ -1483,8 +1531,8 @@ static void
 add_noc (Run *run)
 {
   g_autoptr(GBytes) fields = th_operational_credentials_encode_add_noc (
-    run->noc, th_fabric_get_intermediate_certificate_tlv (run->fabric),
-    th_fabric_get_ipk_epoch_key (run->fabric), run->controller->node_id,
+    run->noc, th_fabric_get_intermediate_certificate_tlv (run->home->fabric),
+    th_fabric_get_ipk_epoch_key (run->home->fabric), run->home->controller->node_id,
     TH_COMMISSIONER_ADMIN_VENDOR_ID);
 
   invoke (run, run->pase, TH_CLUSTER_OPERATIONAL_CREDENTIALS,
@@ -1515,7 +1563,7 @@ on_operational (GObject      *source,
 static void
 establish_case (Run *run)
 {
-  th_operational_session_open_async (run->manager, run->case_identity, run->node_id,
+  th_operational_session_open_async (run->manager, run->case_identity, run->home->next_node_id,
                                      run->address, th_session_get_peer_mrp_parameters (run->pase),
                                      run->options->discovery_timeout_ms, run_cancellable (run),
                                      on_operational, run);
@@ -1554,6 +1602,9 @@ on_completed (GObject      *source,
 static void
 complete (Run *run)
 {
+  /* A new home is on disk before the device keeps what it was given. */
+  if (!home_is_ready (run, TRUE))
+    return;
   invoke (run, run->operational, TH_CLUSTER_GENERAL_COMMISSIONING,
           TH_GENERAL_COMMISSIONING_CMD_COMMISSIONING_COMPLETE, NULL,
           TH_GENERAL_COMMISSIONING_CMD_COMMISSIONING_COMPLETE_RESPONSE, run_cancellable (run),
@@ -1598,7 +1649,7 @@ persist (Run *run)
   g_autoptr(ThStoredNode) node = th_stored_node_new ();
   GError *error = NULL;
 
-  node->node_id = run->node_id;
+  node->node_id = run->home->next_node_id;
   node->vendor_id = run->info.vendor_id;
   node->product_id = run->info.product_id;
   node->vendor_name = g_strdup (run->info.vendor_name);
