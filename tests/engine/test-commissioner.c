@@ -55,6 +55,8 @@ typedef enum
   FAULT_DAC_LAST = 1 << 4,          /* the DAC goes out after the PAI and the attestation */
   FAULT_PAI_REFUSED = 1 << 5,       /* the CertificateChainRequest for the PAI: FAILURE */
   FAULT_ATTESTATION_HELD = 1 << 6,  /* no attestation request is answered */
+  FAULT_REPORT_AFTER_ARM = 1 << 7,  /* the report to the read waits for an ArmFailSafe */
+  FAULT_ARM_REFUSED = 1 << 8,       /* ArmFailSafe other than 0: BUSY_WITH_OTHER_ADMIN */
 } DeviceFault;
 
 typedef struct
@@ -100,6 +102,8 @@ typedef struct
   GPtrArray *held_exchanges;        /* attestation requests not answered yet, */
   GPtrArray *held_replies;          /* and their answers */
   GCancellable *cancel_when_held;   /* cancelled once three requests are held */
+  ThExchange *held_read;            /* a read and its report, waiting for ArmFailSafe */
+  GBytes *held_report;
   gboolean fabric_saved_when_completed;
   char *store_dir;                  /* the commissioner's, to look at */
   gboolean completed;
@@ -744,7 +748,15 @@ on_device_invoke (TestDevice *device,
     case TH_CLUSTER_GENERAL_COMMISSIONING << 8 | TH_GENERAL_COMMISSIONING_CMD_ARM_FAIL_SAFE:
       expiry = (guint16) field_uint (&invoked, 0);
       g_array_append_val (device->fail_safe_requests, expiry);
-      if (expiry == 0 && device->fault & FAULT_DISARM_REFUSED)
+      if (device->held_read != NULL)
+        {
+          send_last (device, device->held_read, TH_IM_OPCODE_REPORT_DATA, device->held_report,
+                     FALSE);
+          g_clear_object (&device->held_read);
+          g_clear_pointer (&device->held_report, g_bytes_unref);
+        }
+      if ((expiry == 0 && device->fault & FAULT_DISARM_REFUSED)
+          || (expiry != 0 && device->fault & FAULT_ARM_REFUSED))
         {
           reply = commissioning_response (TH_GENERAL_COMMISSIONING_CMD_ARM_FAIL_SAFE_RESPONSE,
                                           TH_COMMISSIONING_ERROR_BUSY_WITH_OTHER_ADMIN);
@@ -873,6 +885,12 @@ on_device_im (ThExchange *exchange,
       g_autoptr(GBytes) report = th_exchange_get_session (exchange) == device->pase
                                  ? encode_report (device) : encode_on_off_report (device);
 
+      if (device->fault & FAULT_REPORT_AFTER_ARM && device->fail_safe_requests->len == 0)
+        {
+          device->held_read = g_object_ref (exchange);
+          device->held_report = g_steal_pointer (&report);
+          return;
+        }
       send_last (device, exchange, TH_IM_OPCODE_REPORT_DATA, report, FALSE);
       return;
     }
@@ -1107,6 +1125,8 @@ device_clear (TestDevice *device)
   g_clear_pointer (&device->fail_safe_requests, g_array_unref);
   g_clear_pointer (&device->held_exchanges, g_ptr_array_unref);
   g_clear_pointer (&device->held_replies, g_ptr_array_unref);
+  g_clear_object (&device->held_read);
+  g_clear_pointer (&device->held_report, g_bytes_unref);
 }
 
 static guint16
@@ -1507,7 +1527,9 @@ test_decision_waits (void)
   g_assert_cmpuint (f.stages->len, ==, G_N_ELEMENTS (full_flow));
   g_assert_cmpuint (f.device.fail_safe_requests->len, >=,
                     f.fail_safe_requests_when_asked + 2);
-  for (guint i = 0; i < f.device.fail_safe_requests->len; i++)
+  /* The usual 60 s with the read, then the 1 s the device suggests, every time. */
+  g_assert_cmpuint (g_array_index (f.device.fail_safe_requests, guint16, 0), ==, 60);
+  for (guint i = 1; i < f.device.fail_safe_requests->len; i++)
     g_assert_cmpuint (g_array_index (f.device.fail_safe_requests, guint16, i), ==, 1);
   g_assert_true (f.device.completed);
   fixture_clear (&f);
@@ -1882,6 +1904,46 @@ test_attestation_cancelled_in_flight (void)
   fixture_clear (&f);
 }
 
+/* The read and the ArmFailSafe go out together: a device that answers the read only once
+ * the fail-safe is armed is commissioned, the stages in their order, armed once. */
+static void
+test_read_and_arm_together (void)
+{
+  Fixture f;
+
+  if (!fixture_init (&f, FAULT_REPORT_AFTER_ARM))
+    return;
+  commission (&f);
+  g_assert_no_error (f.error);
+  g_assert_nonnull (f.node);
+  g_assert_cmpuint (f.stages->len, ==, G_N_ELEMENTS (full_flow));
+  for (guint i = 0; i < f.stages->len; i++)
+    g_assert_cmpint (g_array_index (f.stages, ThCommissioningStage, i), ==, full_flow[i]);
+  g_assert_cmpuint (f.device.fail_safe_requests->len, ==, 1);
+  g_assert_cmpuint (last_fail_safe_request (&f.device), ==, 60);
+  fixture_clear (&f);
+}
+
+/* An ArmFailSafe refused, though sent with the read, is named as arming's failure; the
+ * device is told to disarm. */
+static void
+test_arm_refused (void)
+{
+  Fixture f;
+  ThCommissioningStage failed;
+
+  if (!fixture_init (&f, FAULT_ARM_REFUSED))
+    return;
+  commission (&f);
+  g_assert_error (f.error, TH_ERROR, TH_ERROR_IM_COMMAND_FAILED);
+  g_test_message ("%s", f.error->message);
+  g_assert_true (th_commissioner_get_failed_stage (f.commissioner, &failed));
+  g_assert_cmpint (failed, ==, TH_COMMISSIONING_STAGE_ARM_FAIL_SAFE);
+  g_assert_cmpuint (last_fail_safe_request (&f.device), ==, 0);
+  g_assert_cmpuint (f.device.attestation_requests, ==, 0);
+  fixture_clear (&f);
+}
+
 /* A home that cannot be read stops the flow before the device is given anything. */
 static void
 test_home_unreadable (void)
@@ -2095,6 +2157,8 @@ main (int   argc,
   g_test_add_func ("/commissioner/attestation/cancelled-in-flight",
                    test_attestation_cancelled_in_flight);
   g_test_add_func ("/commissioner/home-unreadable", test_home_unreadable);
+  g_test_add_func ("/commissioner/read-and-arm-together", test_read_and_arm_together);
+  g_test_add_func ("/commissioner/arm-refused", test_arm_refused);
   g_test_add_func ("/commissioner/node-connection", test_node_connection);
   g_test_add_func ("/commissioner/operational-fallback", test_operational_fallback);
 

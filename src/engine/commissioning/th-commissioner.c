@@ -4,9 +4,9 @@
  *
  * One commissioning is a Run, the data of a GTask, that goes through the stages in order: each
  * stage starts its requests and their callback either moves on (advance) or stops (fail). A
- * stage has one request in flight, except ATTESTATION, whose three independent requests go
- * out together; while the attestation decision is awaited nothing else runs but the
- * fail-safe's keep-alive. Beside the requests, worker threads open the home from the store
+ * stage has one request in flight, except READ_INFO and ATTESTATION, whose independent
+ * requests go out together (see expect_requests()); while the attestation decision is awaited
+ * nothing else runs but the fail-safe's keep-alive. Beside the requests, worker threads open the home from the store
  * and save a new one (see "The home" below).
  */
 #include "config.h"
@@ -98,16 +98,25 @@ enum
 
 static guint signals[N_SIGNALS];
 
-/* The three requests of the Device Attestation Procedure (6.2.3), in the order they are sent. */
-typedef enum
+/* The requests a stage sends together, in the order they are sent. */
+enum
+{
+  INFO_REQUEST_READ,
+  INFO_REQUEST_ARM,
+};
+
+enum
 {
   ATTESTATION_REQUEST_DAC,
   ATTESTATION_REQUEST_PAI,
   ATTESTATION_REQUEST_ELEMENTS,
-  N_ATTESTATION_REQUESTS,
-} AttestationRequest;
+};
 
-typedef struct
+#define MAX_REQUESTS_TOGETHER 3
+
+typedef struct _Run Run;
+
+struct _Run
 {
   ThCommissioner *self;                 /* the task's source object holds it */
   GTask *task;                          /* borrowed: self->task */
@@ -133,9 +142,13 @@ typedef struct
   guint16 fail_safe_seconds;
   gint64 fail_safe_armed_at_us;         /* monotonic */
 
-  /* ATTESTATION: its three requests, answered in any order */
-  guint attestation_pending;            /* requests not answered yet */
-  GError *attestation_errors[N_ATTESTATION_REQUESTS];
+  /* the current stage's requests sent together, answered in any order */
+  guint requests_pending;
+  GError *request_errors[MAX_REQUESTS_TOGETHER];
+  void (*requests_answered) (Run *run);
+
+  GError *arm_error;                    /* ArmFailSafe sent with the read, for ARM_FAIL_SAFE */
+
   GBytes *dac;
   GBytes *pai;
   guint8 attestation_nonce[TH_ATTESTATION_NONCE_LEN];
@@ -169,7 +182,7 @@ typedef struct
   GError *error;
   GCancellable *cleanup_cancellable;
   guint cleanup_timeout_source;
-} Run;
+};
 
 static void
 run_free (gpointer data)
@@ -189,8 +202,9 @@ run_free (gpointer data)
   g_clear_object (&run->operational);
   th_basic_information_clear (&run->info);
   g_clear_pointer (&run->endpoints, g_ptr_array_unref);
-  for (guint i = 0; i < N_ATTESTATION_REQUESTS; i++)
-    g_clear_error (&run->attestation_errors[i]);
+  for (guint i = 0; i < MAX_REQUESTS_TOGETHER; i++)
+    g_clear_error (&run->request_errors[i]);
+  g_clear_error (&run->arm_error);
   g_clear_pointer (&run->dac, g_bytes_unref);
   g_clear_pointer (&run->pai, g_bytes_unref);
   g_clear_pointer (&run->attestation_elements, g_bytes_unref);
@@ -498,6 +512,43 @@ on_rearmed (GObject      *source,
   start_stage (run, run->next_stage);
 }
 
+/* ---- Requests sent together ---- */
+
+/* Requests that do not depend on each other's answers and belong to one step of the flow go
+ * out together, each on its own exchange of the session: the specification asks that a step
+ * be finished, every answer in, before the next one begins (5.5), not that its requests wait
+ * for each other. The stage goes on only once all of them are answered. */
+static void
+expect_requests (Run   *run,
+                 guint  n,
+                 void (*then) (Run *run))
+{
+  g_assert (run->requests_pending == 0 && n <= MAX_REQUESTS_TOGETHER);
+  run->requests_pending = n;
+  run->requests_answered = then;
+}
+
+/* Takes `error` (NULL when request number `request` succeeded). Once every answer is in, goes
+ * on, or fails with the error of the first request that failed in the order they were sent:
+ * the same error whatever order the answers came in. */
+static void
+request_answered (Run    *run,
+                  guint   request,
+                  GError *error)
+{
+  g_assert (run->requests_pending > 0 && request < MAX_REQUESTS_TOGETHER);
+  run->request_errors[request] = error;
+  if (--run->requests_pending > 0)
+    return;
+  for (guint i = 0; i < MAX_REQUESTS_TOGETHER; i++)
+    if (run->request_errors[i] != NULL)
+      {
+        fail (run, g_steal_pointer (&run->request_errors[i]));
+        return;
+      }
+  run->requests_answered (run);
+}
+
 /* ---- The home, from the store, beside the device's work ---- */
 
 /* NOC issuance and CASE need the home's fabric, the commissioner's own identity on it and the
@@ -792,12 +843,21 @@ on_info_read (GObject      *source,
   GError *error = NULL;
 
   values = th_im_read_finish (run->manager, result, &error);
-  if (values == NULL || !decode_info (run, values, &error))
-    {
-      fail (run, error);
-      return;
-    }
-  advance (run);
+  if (values != NULL)
+    decode_info (run, values, &error);
+  request_answered (run, INFO_REQUEST_READ, error);
+}
+
+/* An ArmFailSafe that fails is ARM_FAIL_SAFE's failure, whenever it was sent. */
+static void
+on_armed_with_read (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  Run *run = user_data;
+
+  finish_arm_fail_safe (run, result, &run->arm_error);
+  request_answered (run, INFO_REQUEST_ARM, NULL);
 }
 
 static void
@@ -819,8 +879,15 @@ read_info (Run *run)
                           TH_DESCRIPTOR_ATTR_SERVER_LIST),
   };
 
+  /* Step 4 of the flow (5.5) is ArmFailSafe, which a commissioner MAY precede with reading
+   * BasicCommissioningInfo for the device's guidance on its length. The read goes out together
+   * with an ArmFailSafe of the length the device armed itself with when PASE completed (step
+   * 3), the one most devices suggest; ARM_FAIL_SAFE arms again only if the device suggests
+   * another. Both are step 4, which ends when both are answered. */
+  expect_requests (run, 2, advance);
   th_im_read_async (run->manager, run->pase, paths, G_N_ELEMENTS (paths),
                     run_cancellable (run), on_info_read, run);
+  rearm_fail_safe (run, on_armed_with_read);
 }
 
 /* ---- ARM_FAIL_SAFE ---- */
@@ -846,7 +913,20 @@ arm_fail_safe (Run *run)
 {
   guint16 seconds = run->commissioning_info.fail_safe_expiry_length_seconds;
 
-  run->fail_safe_seconds = seconds > 0 ? seconds : TH_COMMISSIONING_DEFAULT_FAIL_SAFE_SECONDS;
+  if (run->arm_error != NULL)
+    {
+      fail (run, g_steal_pointer (&run->arm_error));
+      return;
+    }
+  if (seconds == 0)
+    seconds = TH_COMMISSIONING_DEFAULT_FAIL_SAFE_SECONDS;
+  /* armed for that long with the read already */
+  if (seconds == run->fail_safe_seconds)
+    {
+      advance (run);
+      return;
+    }
+  run->fail_safe_seconds = seconds;
   rearm_fail_safe (run, on_armed);
 }
 
@@ -988,34 +1068,11 @@ set_regulatory_config (Run        *run,
 /* ---- ATTESTATION ---- */
 
 /* The Device Attestation Procedure (6.2.3) asks for the DAC, the PAI and the signed
- * attestation elements. No request depends on another's answer, so the three go out together,
- * each on its own exchange of the PASE session: they are one step of the flow (5.5, step 6),
- * which the specification only asks to finish, every answer in, before the next one begins.
- * The verification, and with it the decision, waits for all three, whatever order they come
- * back in. */
+ * attestation elements: three requests that depend on nothing but the session, sent together
+ * within step 6 of the flow (5.5). The verification, and with it the decision, waits for all
+ * three; nothing is sent to the device after them before the decision. */
 
 static void verify_attestation (Run *run);
-
-/* Takes `error` (NULL when the request succeeded). Once every answer is in, either verifies
- * them or fails with the error of the first request that failed, in the order they were sent:
- * the same error whatever order the answers came in. */
-static void
-attestation_request_done (Run                *run,
-                          AttestationRequest  request,
-                          GError             *error)
-{
-  g_assert (run->attestation_pending > 0);
-  run->attestation_errors[request] = error;
-  if (--run->attestation_pending > 0)
-    return;
-  for (guint i = 0; i < N_ATTESTATION_REQUESTS; i++)
-    if (run->attestation_errors[i] != NULL)
-      {
-        fail (run, g_steal_pointer (&run->attestation_errors[i]));
-        return;
-      }
-  verify_attestation (run);
-}
 
 static GBytes *
 finish_certificate_chain (Run           *run,
@@ -1058,7 +1115,7 @@ on_dac (GObject      *source,
   GError *error = NULL;
 
   run->dac = finish_certificate_chain (run, result, &error);
-  attestation_request_done (run, ATTESTATION_REQUEST_DAC, error);
+  request_answered (run, ATTESTATION_REQUEST_DAC, error);
 }
 
 static void
@@ -1070,7 +1127,7 @@ on_pai (GObject      *source,
   GError *error = NULL;
 
   run->pai = finish_certificate_chain (run, result, &error);
-  attestation_request_done (run, ATTESTATION_REQUEST_PAI, error);
+  request_answered (run, ATTESTATION_REQUEST_PAI, error);
 }
 
 static void
@@ -1095,7 +1152,7 @@ on_attestation_response (GObject      *source,
                                                     TH_ATTESTATION_SIGNATURE_LEN);
         }
     }
-  attestation_request_done (run, ATTESTATION_REQUEST_ELEMENTS, error);
+  request_answered (run, ATTESTATION_REQUEST_ELEMENTS, error);
 }
 
 static void
@@ -1110,7 +1167,7 @@ request_attestation (Run *run)
       return;
     }
   fields = th_operational_credentials_encode_attestation_request (run->attestation_nonce);
-  run->attestation_pending = N_ATTESTATION_REQUESTS;
+  expect_requests (run, 3, verify_attestation);
   request_certificate (run, TH_CERTIFICATE_CHAIN_DAC, on_dac);
   request_certificate (run, TH_CERTIFICATE_CHAIN_PAI, on_pai);
   invoke (run, run->pase, TH_CLUSTER_OPERATIONAL_CREDENTIALS,
