@@ -126,6 +126,7 @@ struct _Run
   ThCommissioningStage next_stage;      /* while the fail-safe is re-armed between stages */
 
   ThExchangeManager *manager;
+  GError *channel_error;                /* setting up the manager failed, for PASE to report */
   GSocketAddress *address;              /* the commissioning channel's peer */
   gboolean has_device_mrp;
   ThMrpParameters device_mrp;           /* from its DNS-SD record */
@@ -212,6 +213,7 @@ run_free (gpointer data)
   g_clear_pointer (&run->dac_key, th_p256_key_unref);
   g_clear_pointer (&run->operational_key, th_p256_key_unref);
   g_clear_error (&run->home_error);
+  g_clear_error (&run->channel_error);
   g_clear_pointer (&run->home, th_home_free);
   g_clear_pointer (&run->case_identity, th_case_identity_unref);
   g_clear_pointer (&run->noc, g_bytes_unref);
@@ -718,6 +720,8 @@ on_found (GObject      *source,
   advance (run);
 }
 
+static void open_channel (Run *run);
+
 static void
 discover (Run *run)
 {
@@ -732,9 +736,26 @@ discover (Run *run)
   th_dnssd_find_commissionable_async (payload->discriminator, payload->short_discriminator,
                                       run->options->discovery_timeout_ms, run_cancellable (run),
                                       on_found, run);
+  open_channel (run);
 }
 
 /* ---- PASE ---- */
+
+/* The UDP transport and the exchange manager PASE needs, set up while DNS-SD works when there
+ * is discovery (their first use costs a millisecond or two of initialisation). A failure is
+ * reported by PASE. */
+static void
+open_channel (Run *run)
+{
+  g_autoptr(ThUdpTransport) transport = NULL;
+
+  if (run->manager != NULL || run->channel_error != NULL)
+    return;
+  transport = th_udp_transport_new (NULL, 0, &run->channel_error);
+  if (transport != NULL)
+    run->manager = th_exchange_manager_new (TH_TRANSPORT (transport), NULL,
+                                            &run->channel_error);
+}
 
 typedef struct
 {
@@ -772,7 +793,6 @@ on_pase (GObject      *source,
 static void
 establish_pase (Run *run)
 {
-  g_autoptr(ThUdpTransport) transport = NULL;
   ThPbkdfParameters pbkdf;
   gboolean has_pbkdf;
   PaseStart *start;
@@ -783,12 +803,10 @@ establish_pase (Run *run)
       fail (run, error);
       return;
     }
-  transport = th_udp_transport_new (NULL, 0, &error);
-  if (transport != NULL)
-    run->manager = th_exchange_manager_new (TH_TRANSPORT (transport), NULL, &error);
-  if (run->manager == NULL)
+  open_channel (run);
+  if (run->channel_error != NULL)
     {
-      fail (run, error);
+      fail (run, g_steal_pointer (&run->channel_error));
       return;
     }
   start = g_new0 (PaseStart, 1);
@@ -1252,7 +1270,6 @@ verify_attestation (Run *run)
   g_clear_pointer (&self->attestation_result, th_attestation_result_unref);
   self->attestation_result = th_attestation_verify (self->paa_store, self->cd_signers,
                                                     self->revocations, &info);
-  run->dac_key = dac_public_key (run->dac);
 
   if (th_attestation_result_get_n_findings (self->attestation_result) == 0)
     {
@@ -1493,6 +1510,8 @@ request_csr (Run *run)
   invoke (run, run->pase, TH_CLUSTER_OPERATIONAL_CREDENTIALS,
           TH_OPERATIONAL_CREDENTIALS_CMD_CSR_REQUEST, fields,
           TH_OPERATIONAL_CREDENTIALS_CMD_CSR_RESPONSE, run_cancellable (run), on_csr_response);
+  /* The key that must have signed the answer, read from the DAC while the device works. */
+  run->dac_key = dac_public_key (run->dac);
 }
 
 /* ---- ISSUE_NOC, ADD_ROOT, ADD_NOC ---- */
