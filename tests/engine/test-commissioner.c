@@ -791,19 +791,18 @@ on_device_invoke (TestDevice *device,
         GBytes *certificate = is_dac ? device->dac : device->pai;
         g_auto(ThTlvWriter) writer;
 
-        if (!is_dac && device->fault & FAULT_PAI_REFUSED)
-          {
-            reply = status_response (TH_ROOT_ENDPOINT, invoked.cluster, invoked.command,
-                                     TH_IM_STATUS_FAILURE);
-            answer_attestation (device, exchange, reply, FALSE);
-            return;
-          }
         response_begin (&writer, TH_CLUSTER_OPERATIONAL_CREDENTIALS,
                         TH_OPERATIONAL_CREDENTIALS_CMD_CERTIFICATE_CHAIN_RESPONSE);
         th_tlv_writer_put_bytes (&writer, TH_TLV_CONTEXT (0),
                                  g_bytes_get_data (certificate, NULL),
                                  g_bytes_get_size (certificate));
         reply = response_end (&writer);
+        if (!is_dac && device->fault & FAULT_PAI_REFUSED)
+          {
+            g_bytes_unref (reply);
+            reply = status_response (TH_ROOT_ENDPOINT, invoked.cluster, invoked.command,
+                                     TH_IM_STATUS_FAILURE);
+          }
         answer_attestation (device, exchange, reply, is_dac);
         return;
       }

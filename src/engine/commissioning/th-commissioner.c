@@ -6,8 +6,8 @@
  * stage starts its requests and their callback either moves on (advance) or stops (fail). A
  * stage has one request in flight, except READ_INFO and ATTESTATION, whose independent
  * requests go out together (see expect_requests()); while the attestation decision is awaited
- * nothing else runs but the fail-safe's keep-alive. Beside the requests, worker threads open the home from the store
- * and save a new one (see "The home" below).
+ * nothing else runs but the fail-safe's keep-alive. Beside the requests, worker threads open
+ * the home from the store and save a new one (see "The home" below).
  */
 #include "config.h"
 
