@@ -64,6 +64,8 @@ typedef struct
   DeviceFault fault;
   guint16 fail_safe_seconds;  /* what BasicCommissioningInfo suggests */
   guint8 location_capability;
+  guint32 network_features;   /* of its one network interface */
+  gboolean keeps_time;        /* it has a Time Synchronization cluster */
 
   ThUdpTransport *udp;
   ThExchangeManager *manager;
@@ -245,10 +247,11 @@ put_endpoint (ThTlvWriter   *writer,
 static GBytes *
 encode_report (TestDevice *device)
 {
+  /* Time Synchronization last, to be left out */
   static const guint32 root_clusters[] = {
     TH_CLUSTER_DESCRIPTOR, TH_CLUSTER_BASIC_INFORMATION, TH_CLUSTER_GENERAL_COMMISSIONING,
-    TH_CLUSTER_NETWORK_COMMISSIONING, TH_CLUSTER_TIME_SYNCHRONIZATION,
-    TH_CLUSTER_OPERATIONAL_CREDENTIALS,
+    TH_CLUSTER_NETWORK_COMMISSIONING, TH_CLUSTER_OPERATIONAL_CREDENTIALS,
+    TH_CLUSTER_TIME_SYNCHRONIZATION,
   };
   static const guint32 light_clusters[] = {
     TH_CLUSTER_IDENTIFY, TH_CLUSTER_ON_OFF, TH_CLUSTER_DESCRIPTOR,
@@ -294,8 +297,9 @@ encode_report (TestDevice *device)
   end_attribute (&writer);
 
   put_uint_attribute (&writer, 0, TH_CLUSTER_NETWORK_COMMISSIONING, TH_ATTR_FEATURE_MAP,
-                      TH_NETWORK_COMMISSIONING_FEATURE_ETHERNET);
-  put_endpoint (&writer, 0, ROOT_NODE_DEVICE_TYPE, root_clusters, G_N_ELEMENTS (root_clusters));
+                      device->network_features);
+  put_endpoint (&writer, 0, ROOT_NODE_DEVICE_TYPE, root_clusters,
+                G_N_ELEMENTS (root_clusters) - (device->keeps_time ? 0 : 1));
   put_endpoint (&writer, 1, ON_OFF_LIGHT_DEVICE_TYPE, light_clusters,
                 G_N_ELEMENTS (light_clusters));
 
@@ -1065,6 +1069,9 @@ device_init (TestDevice  *device,
   device->fault = fault;
   device->fail_safe_seconds = 60;
   device->location_capability = TH_REGULATORY_LOCATION_INDOOR_OUTDOOR;
+  /* on Wi-Fi already, as a device commissioned over IP may be */
+  device->network_features = TH_NETWORK_COMMISSIONING_FEATURE_WIFI;
+  device->keeps_time = TRUE;
   device->udp = th_udp_transport_new (loopback, 0, &error);
   if (g_error_matches (error, TH_ERROR, TH_ERROR_TRANSPORT))
     {
@@ -1499,6 +1506,34 @@ test_regulatory_fallbacks (void)
   g_assert_cmpstr (f.device.country_code, ==, "XX");
   g_assert_cmpuint (f.device.regulatory_location, ==, TH_REGULATORY_LOCATION_INDOOR);
   fixture_clear (&f);
+}
+
+/* A device on Ethernet alone is given no regulatory information, only the time if it keeps
+ * it; with neither to give, the stage is left out. */
+static void
+test_regulatory_for_radios_only (void)
+{
+  for (guint keeps_time = 0; keeps_time < 2; keeps_time++)
+    {
+      Fixture f;
+      gboolean saw_regulatory = FALSE;
+
+      if (!fixture_init (&f, FAULT_NONE))
+        return;
+      f.device.network_features = TH_NETWORK_COMMISSIONING_FEATURE_ETHERNET;
+      f.device.keeps_time = keeps_time;
+      commission (&f);
+      g_assert_no_error (f.error);
+      g_assert_cmpuint (f.device.regulatory_calls, ==, 0);
+      g_assert_cmpint (f.device.time_set, ==, keeps_time);
+      for (guint i = 0; i < f.stages->len; i++)
+        saw_regulatory |= g_array_index (f.stages, ThCommissioningStage, i)
+                          == TH_COMMISSIONING_STAGE_REGULATORY;
+      g_assert_cmpint (saw_regulatory, ==, keeps_time);
+      g_assert_cmpuint (f.stages->len, ==, G_N_ELEMENTS (full_flow) - (keeps_time ? 0 : 1));
+      g_assert_true (f.device.completed);
+      fixture_clear (&f);
+    }
 }
 
 /* ASK: the flow stops at the decision point, keeps the fail-safe armed meanwhile, and goes on
@@ -2139,6 +2174,7 @@ main (int   argc,
   g_test_add_func ("/commissioner/stage-names", test_stage_names);
   g_test_add_func ("/commissioner/full-flow", test_full_flow);
   g_test_add_func ("/commissioner/regulatory-fallbacks", test_regulatory_fallbacks);
+  g_test_add_func ("/commissioner/regulatory-for-radios-only", test_regulatory_for_radios_only);
   g_test_add_func ("/commissioner/decision/waits", test_decision_waits);
   g_test_add_func ("/commissioner/decision/refused", test_decision_refused);
   g_test_add_func ("/commissioner/decision/refused-at-once", test_decision_refused_at_once);

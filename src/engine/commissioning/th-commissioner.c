@@ -136,6 +136,7 @@ struct _Run
   ThBasicInformation info;
   ThCommissioningInfo commissioning_info;
   GPtrArray *endpoints;                 /* of ThEndpointDescription */
+  gboolean has_radio;                   /* a Wi-Fi or Thread network interface */
 
   /* The device arms its fail-safe itself once PASE completes (5.5, step 3); from then on a
    * failure disarms it. */
@@ -415,6 +416,8 @@ start_stage (Run                  *run,
   run_stage (run);
 }
 
+static gboolean has_time_synchronization (Run *run);
+
 /* Whether the stage has anything to do for this device. */
 static gboolean
 stage_is_needed (Run                  *run,
@@ -422,6 +425,12 @@ stage_is_needed (Run                  *run,
 {
   switch (stage)
     {
+    case TH_COMMISSIONING_STAGE_REGULATORY:
+      /* Regulatory information is for radios: a device SHALL be given it when it has a Wi-Fi
+       * or Thread network interface (5.5, step 5), and one on Ethernet alone is not, as
+       * matter.js does too. The time goes to any device that keeps it (same step). */
+      return run->has_radio || has_time_synchronization (run);
+
     case TH_COMMISSIONING_STAGE_NETWORK:
     case TH_COMMISSIONING_STAGE_OPERATIONAL_DISCOVERY:
       /* Reached over UDP, the device is on its operational network already, at the address
@@ -846,6 +855,9 @@ decode_info (Run                  *run,
 
       g_debug ("Network interface on endpoint %u: features 0x%x", interface->endpoint,
                interface->features);
+      if (interface->features & (TH_NETWORK_COMMISSIONING_FEATURE_WIFI
+                                 | TH_NETWORK_COMMISSIONING_FEATURE_THREAD))
+        run->has_radio = TRUE;
     }
   run->endpoints = th_endpoint_descriptions_decode (values, error);
   return run->endpoints != NULL;
@@ -1762,7 +1774,10 @@ run_stage (Run *run)
       arm_fail_safe (run);
       break;
     case TH_COMMISSIONING_STAGE_REGULATORY:
-      set_regulatory_config (run, run->options->country_code);
+      if (run->has_radio)
+        set_regulatory_config (run, run->options->country_code);
+      else
+        set_utc_time (run);
       break;
     case TH_COMMISSIONING_STAGE_ATTESTATION:
       request_attestation (run);
