@@ -893,14 +893,24 @@ on_armed_with_read (GObject      *source,
 static void
 read_info (Run *run)
 {
-  /* One ReadRequest, within the nine paths every device must take: the two root clusters
-   * whole (their decoders want most of them), and on every endpoint what tells its network
-   * interfaces, its device types and its clusters. */
+  /* One ReadRequest, using the nine paths every device must take: Basic Information whole
+   * (its decoder wants most of it), the five General Commissioning attributes its decoder
+   * wants (the whole cluster brings its attribute and command lists along, which makes many
+   * devices split their answer over two messages, a round trip more), and on every endpoint
+   * what tells its network interfaces, its device types and its clusters. */
   const ThImAttributePath paths[] = {
     TH_IM_ATTRIBUTE_PATH (TH_ROOT_ENDPOINT, TH_CLUSTER_BASIC_INFORMATION,
                           TH_IM_ATTRIBUTE_WILDCARD),
     TH_IM_ATTRIBUTE_PATH (TH_ROOT_ENDPOINT, TH_CLUSTER_GENERAL_COMMISSIONING,
-                          TH_IM_ATTRIBUTE_WILDCARD),
+                          TH_GENERAL_COMMISSIONING_ATTR_BREADCRUMB),
+    TH_IM_ATTRIBUTE_PATH (TH_ROOT_ENDPOINT, TH_CLUSTER_GENERAL_COMMISSIONING,
+                          TH_GENERAL_COMMISSIONING_ATTR_BASIC_COMMISSIONING_INFO),
+    TH_IM_ATTRIBUTE_PATH (TH_ROOT_ENDPOINT, TH_CLUSTER_GENERAL_COMMISSIONING,
+                          TH_GENERAL_COMMISSIONING_ATTR_REGULATORY_CONFIG),
+    TH_IM_ATTRIBUTE_PATH (TH_ROOT_ENDPOINT, TH_CLUSTER_GENERAL_COMMISSIONING,
+                          TH_GENERAL_COMMISSIONING_ATTR_LOCATION_CAPABILITY),
+    TH_IM_ATTRIBUTE_PATH (TH_ROOT_ENDPOINT, TH_CLUSTER_GENERAL_COMMISSIONING,
+                          TH_GENERAL_COMMISSIONING_ATTR_SUPPORTS_CONCURRENT_CONNECTION),
     TH_IM_ATTRIBUTE_PATH (TH_IM_ENDPOINT_WILDCARD, TH_CLUSTER_NETWORK_COMMISSIONING,
                           TH_ATTR_FEATURE_MAP),
     TH_IM_ATTRIBUTE_PATH (TH_IM_ENDPOINT_WILDCARD, TH_CLUSTER_DESCRIPTOR,
