@@ -52,6 +52,11 @@ typedef enum
   FAULT_CSR_WRONG_SIGNER = 1 << 1,  /* the NOCSR elements signed with a key other than the DAC's */
   FAULT_DISARM_REFUSED = 1 << 2,    /* ArmFailSafe with 0 answered BUSY_WITH_OTHER_ADMIN */
   FAULT_COUNTRY_REFUSED = 1 << 3,   /* a country code other than XX is VALUE_OUTSIDE_RANGE */
+  FAULT_DAC_LAST = 1 << 4,          /* the DAC goes out after the PAI and the attestation */
+  FAULT_PAI_REFUSED = 1 << 5,       /* the CertificateChainRequest for the PAI: FAILURE */
+  FAULT_ATTESTATION_HELD = 1 << 6,  /* no attestation request is answered */
+  FAULT_REPORT_AFTER_ARM = 1 << 7,  /* the report to the read waits for an ArmFailSafe */
+  FAULT_ARM_REFUSED = 1 << 8,       /* ArmFailSafe other than 0: BUSY_WITH_OTHER_ADMIN */
 } DeviceFault;
 
 typedef struct
@@ -59,6 +64,8 @@ typedef struct
   DeviceFault fault;
   guint16 fail_safe_seconds;  /* what BasicCommissioningInfo suggests */
   guint8 location_capability;
+  guint32 network_features;   /* of its one network interface */
+  gboolean keeps_time;        /* it has a Time Synchronization cluster */
 
   ThUdpTransport *udp;
   ThExchangeManager *manager;
@@ -91,6 +98,16 @@ typedef struct
   guint64 case_admin_subject;
   guint16 admin_vendor_id;
   guint8 ipk[TH_IPK_LEN];
+  guint attestation_requests;       /* CertificateChainRequests and AttestationRequests */
+  guint attestation_answered;
+  guint attestation_most_unanswered;
+  GPtrArray *held_exchanges;        /* attestation requests not answered yet, */
+  GPtrArray *held_replies;          /* and their answers */
+  GCancellable *cancel_when_held;   /* cancelled once three requests are held */
+  ThExchange *held_read;            /* a read and its report, waiting for ArmFailSafe */
+  GBytes *held_report;
+  gboolean fabric_saved_when_completed;
+  char *store_dir;                  /* the commissioner's, to look at */
   gboolean completed;
   gboolean completed_over_case;
   gboolean pase_closed_by_commissioner;
@@ -230,10 +247,11 @@ put_endpoint (ThTlvWriter   *writer,
 static GBytes *
 encode_report (TestDevice *device)
 {
+  /* Time Synchronization last, to be left out */
   static const guint32 root_clusters[] = {
     TH_CLUSTER_DESCRIPTOR, TH_CLUSTER_BASIC_INFORMATION, TH_CLUSTER_GENERAL_COMMISSIONING,
-    TH_CLUSTER_NETWORK_COMMISSIONING, TH_CLUSTER_TIME_SYNCHRONIZATION,
-    TH_CLUSTER_OPERATIONAL_CREDENTIALS,
+    TH_CLUSTER_NETWORK_COMMISSIONING, TH_CLUSTER_OPERATIONAL_CREDENTIALS,
+    TH_CLUSTER_TIME_SYNCHRONIZATION,
   };
   static const guint32 light_clusters[] = {
     TH_CLUSTER_IDENTIFY, TH_CLUSTER_ON_OFF, TH_CLUSTER_DESCRIPTOR,
@@ -279,8 +297,9 @@ encode_report (TestDevice *device)
   end_attribute (&writer);
 
   put_uint_attribute (&writer, 0, TH_CLUSTER_NETWORK_COMMISSIONING, TH_ATTR_FEATURE_MAP,
-                      TH_NETWORK_COMMISSIONING_FEATURE_ETHERNET);
-  put_endpoint (&writer, 0, ROOT_NODE_DEVICE_TYPE, root_clusters, G_N_ELEMENTS (root_clusters));
+                      device->network_features);
+  put_endpoint (&writer, 0, ROOT_NODE_DEVICE_TYPE, root_clusters,
+                G_N_ELEMENTS (root_clusters) - (device->keeps_time ? 0 : 1));
   put_endpoint (&writer, 1, ON_OFF_LIGHT_DEVICE_TYPE, light_clusters,
                 G_N_ELEMENTS (light_clusters));
 
@@ -671,6 +690,40 @@ set_regulatory_config (TestDevice    *device,
   device->regulatory_calls++;
 }
 
+/* Counts the attestation requests and how many were in at once unanswered, and answers
+ * them as the faults say: the DAC after the two others, or none. */
+static void
+answer_attestation (TestDevice *device,
+                    ThExchange *exchange,
+                    GBytes     *reply,
+                    gboolean    is_dac)
+{
+  device->attestation_requests++;
+  device->attestation_most_unanswered = MAX (device->attestation_most_unanswered,
+                                             device->attestation_requests
+                                             - device->attestation_answered);
+  if (device->fault & FAULT_ATTESTATION_HELD || (is_dac && device->fault & FAULT_DAC_LAST))
+    {
+      g_ptr_array_add (device->held_exchanges, g_object_ref (exchange));
+      g_ptr_array_add (device->held_replies, g_bytes_ref (reply));
+      if (device->held_exchanges->len == 3 && device->cancel_when_held != NULL)
+        g_cancellable_cancel (device->cancel_when_held);
+      return;
+    }
+  send_last (device, exchange, TH_IM_OPCODE_INVOKE_RESPONSE, reply, FALSE);
+  device->attestation_answered++;
+  if (device->fault & FAULT_DAC_LAST && device->held_exchanges->len == 1
+      && device->attestation_answered == 2)
+    {
+      send_last (device, g_ptr_array_index (device->held_exchanges, 0),
+                 TH_IM_OPCODE_INVOKE_RESPONSE, g_ptr_array_index (device->held_replies, 0),
+                 FALSE);
+      device->attestation_answered++;
+      g_ptr_array_set_size (device->held_exchanges, 0);
+      g_ptr_array_set_size (device->held_replies, 0);
+    }
+}
+
 static void
 on_device_invoke (TestDevice *device,
                   ThExchange *exchange,
@@ -699,7 +752,15 @@ on_device_invoke (TestDevice *device,
     case TH_CLUSTER_GENERAL_COMMISSIONING << 8 | TH_GENERAL_COMMISSIONING_CMD_ARM_FAIL_SAFE:
       expiry = (guint16) field_uint (&invoked, 0);
       g_array_append_val (device->fail_safe_requests, expiry);
-      if (expiry == 0 && device->fault & FAULT_DISARM_REFUSED)
+      if (device->held_read != NULL)
+        {
+          send_last (device, device->held_read, TH_IM_OPCODE_REPORT_DATA, device->held_report,
+                     FALSE);
+          g_clear_object (&device->held_read);
+          g_clear_pointer (&device->held_report, g_bytes_unref);
+        }
+      if ((expiry == 0 && device->fault & FAULT_DISARM_REFUSED)
+          || (expiry != 0 && device->fault & FAULT_ARM_REFUSED))
         {
           reply = commissioning_response (TH_GENERAL_COMMISSIONING_CMD_ARM_FAIL_SAFE_RESPONSE,
                                           TH_COMMISSIONING_ERROR_BUSY_WITH_OTHER_ADMIN);
@@ -730,8 +791,8 @@ on_device_invoke (TestDevice *device,
     case TH_CLUSTER_OPERATIONAL_CREDENTIALS << 8
          | TH_OPERATIONAL_CREDENTIALS_CMD_CERTIFICATE_CHAIN_REQUEST:
       {
-        GBytes *certificate = field_uint (&invoked, 0) == TH_CERTIFICATE_CHAIN_DAC
-                              ? device->dac : device->pai;
+        gboolean is_dac = field_uint (&invoked, 0) == TH_CERTIFICATE_CHAIN_DAC;
+        GBytes *certificate = is_dac ? device->dac : device->pai;
         g_auto(ThTlvWriter) writer;
 
         response_begin (&writer, TH_CLUSTER_OPERATIONAL_CREDENTIALS,
@@ -740,14 +801,22 @@ on_device_invoke (TestDevice *device,
                                  g_bytes_get_data (certificate, NULL),
                                  g_bytes_get_size (certificate));
         reply = response_end (&writer);
-        break;
+        if (!is_dac && device->fault & FAULT_PAI_REFUSED)
+          {
+            g_bytes_unref (reply);
+            reply = status_response (TH_ROOT_ENDPOINT, invoked.cluster, invoked.command,
+                                     TH_IM_STATUS_FAILURE);
+          }
+        answer_attestation (device, exchange, reply, is_dac);
+        return;
       }
 
     case TH_CLUSTER_OPERATIONAL_CREDENTIALS << 8
          | TH_OPERATIONAL_CREDENTIALS_CMD_ATTESTATION_REQUEST:
       reply = attestation_response (device,
                                     field_bytes (&invoked, 0, TH_ATTESTATION_NONCE_LEN));
-      break;
+      answer_attestation (device, exchange, reply, FALSE);
+      return;
 
     case TH_CLUSTER_OPERATIONAL_CREDENTIALS << 8 | TH_OPERATIONAL_CREDENTIALS_CMD_CSR_REQUEST:
       reply = csr_response (device, field_bytes (&invoked, 0, TH_CSR_NONCE_LEN));
@@ -787,6 +856,12 @@ on_device_invoke (TestDevice *device,
     case TH_CLUSTER_GENERAL_COMMISSIONING << 8
          | TH_GENERAL_COMMISSIONING_CMD_COMMISSIONING_COMPLETE:
       device->completed = TRUE;
+      {
+        g_autofree char *ini = g_build_filename (device->store_dir, "fabric", "fabric.ini",
+                                                 NULL);
+
+        device->fabric_saved_when_completed = g_file_test (ini, G_FILE_TEST_IS_REGULAR);
+      }
       device->completed_over_case = device->operational != NULL
                                     && th_exchange_get_session (exchange) == device->operational;
       reply = commissioning_response (
@@ -813,6 +888,12 @@ on_device_im (ThExchange *exchange,
       g_autoptr(GBytes) report = th_exchange_get_session (exchange) == device->pase
                                  ? encode_report (device) : encode_on_off_report (device);
 
+      if (device->fault & FAULT_REPORT_AFTER_ARM && device->fail_safe_requests->len == 0)
+        {
+          device->held_read = g_object_ref (exchange);
+          device->held_report = g_steal_pointer (&report);
+          return;
+        }
       send_last (device, exchange, TH_IM_OPCODE_REPORT_DATA, report, FALSE);
       return;
     }
@@ -988,6 +1069,9 @@ device_init (TestDevice  *device,
   device->fault = fault;
   device->fail_safe_seconds = 60;
   device->location_capability = TH_REGULATORY_LOCATION_INDOOR_OUTDOOR;
+  /* on Wi-Fi already, as a device commissioned over IP may be */
+  device->network_features = TH_NETWORK_COMMISSIONING_FEATURE_WIFI;
+  device->keeps_time = TRUE;
   device->udp = th_udp_transport_new (loopback, 0, &error);
   if (g_error_matches (error, TH_ERROR, TH_ERROR_TRANSPORT))
     {
@@ -1021,6 +1105,8 @@ device_init (TestDevice  *device,
   device->cd = load_vector_file (CD);
   device->dac_key = load_key (DAC_KEY);
   device->fail_safe_requests = g_array_new (FALSE, FALSE, sizeof (guint16));
+  device->held_exchanges = g_ptr_array_new_with_free_func (g_object_unref);
+  device->held_replies = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
   return TRUE;
 }
 
@@ -1043,6 +1129,10 @@ device_clear (TestDevice *device)
   g_clear_pointer (&device->operational_key, th_p256_key_unref);
   g_clear_pointer (&device->identity, th_case_identity_unref);
   g_clear_pointer (&device->fail_safe_requests, g_array_unref);
+  g_clear_pointer (&device->held_exchanges, g_ptr_array_unref);
+  g_clear_pointer (&device->held_replies, g_ptr_array_unref);
+  g_clear_object (&device->held_read);
+  g_clear_pointer (&device->held_report, g_bytes_unref);
 }
 
 static guint16
@@ -1208,6 +1298,7 @@ fixture_init (Fixture     *f,
                                          g_bytes_get_size (signer), FALSE, &error));
   f->store_dir = g_dir_make_tmp ("th-commissioner-XXXXXX", &error);
   g_assert_no_error (error);
+  f->device.store_dir = f->store_dir;
   f->store = th_store_new (f->store_dir);
   f->commissioner = th_commissioner_new (f->store, paa_store, cd_signers, NULL);
   f->options = th_commissioning_options_new ();
@@ -1283,6 +1374,7 @@ commission (Fixture *f)
 {
   g_clear_object (&f->cancellable);
   f->cancellable = g_cancellable_new ();
+  f->device.cancel_when_held = f->cancellable;
   f->done = FALSE;
   th_commissioner_commission_async (f->commissioner, f->payload, f->options, f->cancellable,
                                     on_commissioned, f);
@@ -1358,6 +1450,9 @@ test_full_flow (void)
   g_assert_cmpuint (f.device.admin_vendor_id, ==, TH_COMMISSIONER_ADMIN_VENDOR_ID);
   g_assert_true (f.device.completed);
   g_assert_true (f.device.completed_over_case);
+  /* The new home was on disk before the device was told to complete. */
+  g_assert_true (f.device.fabric_saved_when_completed);
+  g_assert_cmpuint (f.device.attestation_requests, ==, 3);
   /* the PASE session ended by the device, the CASE session by the commissioner */
   g_assert_false (f.device.pase_closed_by_commissioner);
   g_assert_false (th_session_is_open (f.device.operational));
@@ -1413,6 +1508,34 @@ test_regulatory_fallbacks (void)
   fixture_clear (&f);
 }
 
+/* A device on Ethernet alone is given no regulatory information, only the time if it keeps
+ * it; with neither to give, the stage is left out. */
+static void
+test_regulatory_for_radios_only (void)
+{
+  for (guint keeps_time = 0; keeps_time < 2; keeps_time++)
+    {
+      Fixture f;
+      gboolean saw_regulatory = FALSE;
+
+      if (!fixture_init (&f, FAULT_NONE))
+        return;
+      f.device.network_features = TH_NETWORK_COMMISSIONING_FEATURE_ETHERNET;
+      f.device.keeps_time = keeps_time;
+      commission (&f);
+      g_assert_no_error (f.error);
+      g_assert_cmpuint (f.device.regulatory_calls, ==, 0);
+      g_assert_cmpint (f.device.time_set, ==, keeps_time);
+      for (guint i = 0; i < f.stages->len; i++)
+        saw_regulatory |= g_array_index (f.stages, ThCommissioningStage, i)
+                          == TH_COMMISSIONING_STAGE_REGULATORY;
+      g_assert_cmpint (saw_regulatory, ==, keeps_time);
+      g_assert_cmpuint (f.stages->len, ==, G_N_ELEMENTS (full_flow) - (keeps_time ? 0 : 1));
+      g_assert_true (f.device.completed);
+      fixture_clear (&f);
+    }
+}
+
 /* ASK: the flow stops at the decision point, keeps the fail-safe armed meanwhile, and goes on
  * once answered from the main loop. */
 static void
@@ -1438,7 +1561,9 @@ test_decision_waits (void)
   g_assert_cmpuint (f.stages->len, ==, G_N_ELEMENTS (full_flow));
   g_assert_cmpuint (f.device.fail_safe_requests->len, >=,
                     f.fail_safe_requests_when_asked + 2);
-  for (guint i = 0; i < f.device.fail_safe_requests->len; i++)
+  /* The usual 60 s with the read, then the 1 s the device suggests, every time. */
+  g_assert_cmpuint (g_array_index (f.device.fail_safe_requests, guint16, 0), ==, 60);
+  for (guint i = 1; i < f.device.fail_safe_requests->len; i++)
     g_assert_cmpuint (g_array_index (f.device.fail_safe_requests, guint16, i), ==, 1);
   g_assert_true (f.device.completed);
   fixture_clear (&f);
@@ -1729,6 +1854,152 @@ test_wrong_passcode (void)
 }
 
 
+/* ---- Attestation's three requests at once, and the home beside the flow ---- */
+
+/* The three attestation requests go out together: the device answers the PAI and the
+ * attestation while the DAC is still unanswered, then the DAC, and the flow goes on as when
+ * the answers come in order. */
+static void
+test_attestation_out_of_order (void)
+{
+  Fixture f;
+  ThAttestationResult *result;
+
+  if (!fixture_init (&f, FAULT_DAC_LAST))
+    return;
+  commission (&f);
+  g_assert_no_error (f.error);
+  g_assert_nonnull (f.node);
+  g_assert_cmpuint (f.device.attestation_requests, ==, 3);
+  g_assert_cmpuint (f.device.attestation_answered, ==, 3);
+  /* asked for the PAI and the attestation without waiting for the DAC */
+  g_assert_cmpuint (f.device.attestation_most_unanswered, ==, 2);
+  result = th_commissioner_get_attestation_result (f.commissioner);
+  g_assert_true (th_attestation_result_is_trusted (result));
+  g_assert_cmpuint (th_attestation_result_get_n_findings (result), ==, 1);
+  g_assert_true (f.device.completed);
+  fixture_clear (&f);
+}
+
+/* One of the three refused, the others answered, the DAC last: the flow stops at attestation
+ * only once every answer is in, with the refusal as the cause, and disarms the fail-safe. */
+static void
+test_attestation_request_refused (void)
+{
+  Fixture f;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  ThCommissioningStage failed;
+
+  if (!fixture_init (&f, FAULT_DAC_LAST | FAULT_PAI_REFUSED))
+    return;
+  populate_store (&f);
+  before = snapshot (&f);
+  commission (&f);
+  g_assert_nonnull (f.error);
+  g_test_message ("%s", f.error->message);
+  g_assert_true (g_str_has_prefix (f.error->message,
+                                   "Adding the device failed while checking that it is "
+                                   "genuine: "));
+  g_assert_nonnull (strstr (f.error->message, "CertificateChainRequest"));
+  g_assert_true (th_commissioner_get_failed_stage (f.commissioner, &failed));
+  g_assert_cmpint (failed, ==, TH_COMMISSIONING_STAGE_ATTESTATION);
+  g_assert_cmpuint (f.device.attestation_answered, ==, 3);
+  g_assert_null (th_commissioner_get_attestation_result (f.commissioner));
+  g_assert_cmpuint (last_fail_safe_request (&f.device), ==, 0);
+  g_assert_null (f.device.operational_key);
+  after = snapshot (&f);
+  g_assert_cmpstr (after, ==, before);
+  fixture_clear (&f);
+}
+
+/* Cancelled while all three requests are in flight, none answered. */
+static void
+test_attestation_cancelled_in_flight (void)
+{
+  Fixture f;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  ThCommissioningStage failed;
+
+  if (!fixture_init (&f, FAULT_ATTESTATION_HELD))
+    return;
+  populate_store (&f);
+  before = snapshot (&f);
+  commission (&f);
+  g_assert_error (f.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_true (th_commissioner_get_failed_stage (f.commissioner, &failed));
+  g_assert_cmpint (failed, ==, TH_COMMISSIONING_STAGE_ATTESTATION);
+  g_assert_cmpuint (f.device.attestation_most_unanswered, ==, 3);
+  g_assert_cmpuint (f.device.attestation_answered, ==, 0);
+  g_assert_cmpuint (last_fail_safe_request (&f.device), ==, 0);
+  after = snapshot (&f);
+  g_assert_cmpstr (after, ==, before);
+  fixture_clear (&f);
+}
+
+/* The read and the ArmFailSafe go out together: a device that answers the read only once
+ * the fail-safe is armed is commissioned, the stages in their order, armed once. */
+static void
+test_read_and_arm_together (void)
+{
+  Fixture f;
+
+  if (!fixture_init (&f, FAULT_REPORT_AFTER_ARM))
+    return;
+  commission (&f);
+  g_assert_no_error (f.error);
+  g_assert_nonnull (f.node);
+  g_assert_cmpuint (f.stages->len, ==, G_N_ELEMENTS (full_flow));
+  for (guint i = 0; i < f.stages->len; i++)
+    g_assert_cmpint (g_array_index (f.stages, ThCommissioningStage, i), ==, full_flow[i]);
+  g_assert_cmpuint (f.device.fail_safe_requests->len, ==, 1);
+  g_assert_cmpuint (last_fail_safe_request (&f.device), ==, 60);
+  fixture_clear (&f);
+}
+
+/* An ArmFailSafe refused, though sent with the read, is named as arming's failure; the
+ * device is told to disarm. */
+static void
+test_arm_refused (void)
+{
+  Fixture f;
+  ThCommissioningStage failed;
+
+  if (!fixture_init (&f, FAULT_ARM_REFUSED))
+    return;
+  commission (&f);
+  g_assert_error (f.error, TH_ERROR, TH_ERROR_IM_COMMAND_FAILED);
+  g_test_message ("%s", f.error->message);
+  g_assert_true (th_commissioner_get_failed_stage (f.commissioner, &failed));
+  g_assert_cmpint (failed, ==, TH_COMMISSIONING_STAGE_ARM_FAIL_SAFE);
+  g_assert_cmpuint (last_fail_safe_request (&f.device), ==, 0);
+  g_assert_cmpuint (f.device.attestation_requests, ==, 0);
+  fixture_clear (&f);
+}
+
+/* A home that cannot be read stops the flow before the device is given anything. */
+static void
+test_home_unreadable (void)
+{
+  Fixture f;
+  g_autofree char *nodes = NULL;
+  ThCommissioningStage failed;
+
+  if (!fixture_init (&f, FAULT_NONE))
+    return;
+  nodes = g_build_filename (f.store_dir, "nodes", NULL);
+  g_assert_true (g_file_set_contents (nodes, "not a folder", -1, NULL));
+  commission (&f);
+  g_assert_error (f.error, TH_ERROR, TH_ERROR_STORE_IO);
+  g_test_message ("%s", f.error->message);
+  g_assert_true (th_commissioner_get_failed_stage (f.commissioner, &failed));
+  g_assert_cmpint (failed, ==, TH_COMMISSIONING_STAGE_ISSUE_NOC);
+  g_assert_null (f.device.root);
+  g_assert_cmpuint (last_fail_safe_request (&f.device), ==, 0);
+  fixture_clear (&f);
+}
+
 /* ---- Control over CASE ---- */
 
 typedef struct
@@ -1903,6 +2174,7 @@ main (int   argc,
   g_test_add_func ("/commissioner/stage-names", test_stage_names);
   g_test_add_func ("/commissioner/full-flow", test_full_flow);
   g_test_add_func ("/commissioner/regulatory-fallbacks", test_regulatory_fallbacks);
+  g_test_add_func ("/commissioner/regulatory-for-radios-only", test_regulatory_for_radios_only);
   g_test_add_func ("/commissioner/decision/waits", test_decision_waits);
   g_test_add_func ("/commissioner/decision/refused", test_decision_refused);
   g_test_add_func ("/commissioner/decision/refused-at-once", test_decision_refused_at_once);
@@ -1914,6 +2186,14 @@ main (int   argc,
   g_test_add_func ("/commissioner/disarm-refused", test_disarm_refused);
   g_test_add_func ("/commissioner/csr-wrong-signer", test_csr_wrong_signer);
   g_test_add_func ("/commissioner/wrong-passcode", test_wrong_passcode);
+  g_test_add_func ("/commissioner/attestation/out-of-order", test_attestation_out_of_order);
+  g_test_add_func ("/commissioner/attestation/request-refused",
+                   test_attestation_request_refused);
+  g_test_add_func ("/commissioner/attestation/cancelled-in-flight",
+                   test_attestation_cancelled_in_flight);
+  g_test_add_func ("/commissioner/home-unreadable", test_home_unreadable);
+  g_test_add_func ("/commissioner/read-and-arm-together", test_read_and_arm_together);
+  g_test_add_func ("/commissioner/arm-refused", test_arm_refused);
   g_test_add_func ("/commissioner/node-connection", test_node_connection);
   g_test_add_func ("/commissioner/operational-fallback", test_operational_fallback);
 

@@ -135,6 +135,76 @@ test_create_and_reload (void)
   remove_recursively (dir);
 }
 
+/* A new home is made in memory and written only when saved; a home saved meanwhile, by
+ * another process, wins over one that was not saved yet. */
+static void
+test_open_and_save_home (void)
+{
+  g_autofree char *dir = make_store_dir ();
+  g_autofree char *store_dir = g_build_filename (dir, "threshold", NULL);
+  g_autofree char *fabric_dir = g_build_filename (store_dir, "fabric", NULL);
+  g_autoptr(ThStore) store = th_store_new (store_dir);
+  g_autoptr(ThStore) other = th_store_new (store_dir);
+  g_autoptr(ThHome) home = NULL;
+  g_autoptr(ThHome) late = NULL;
+  g_autoptr(ThHome) reopened = NULL;
+  g_autoptr(ThFabric) fabric = NULL;
+  g_autoptr(ThCertificate) noc = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDir) d = NULL;
+  const char *name;
+
+  home = th_store_open_home (store, &error);
+  g_assert_no_error (error);
+  g_assert_false (home->saved);
+  g_assert_cmpuint (home->next_node_id, ==, 1);
+  g_assert_cmpuint (home->controller->node_id, !=, home->next_node_id);
+  noc = th_certificate_decode_tlv (g_bytes_get_data (home->controller->noc_tlv, NULL),
+                                   g_bytes_get_size (home->controller->noc_tlv), &error);
+  g_assert_no_error (error);
+  g_assert_true (th_fabric_validate_noc (home->fabric, noc, NULL, now, &error));
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (store_dir, G_FILE_TEST_EXISTS));
+
+  late = th_store_open_home (other, &error);
+  g_assert_no_error (error);
+  g_assert_false (late->saved);
+
+  g_assert_true (th_store_save_home (store, home, &error));
+  g_assert_no_error (error);
+  g_assert_true (home->saved);
+  g_assert_cmpuint (file_mode (fabric_dir, "root-key.p8"), ==, 0600);
+  g_assert_cmpuint (file_mode (fabric_dir, "ipk"), ==, 0600);
+  g_assert_cmpuint (file_mode (fabric_dir, "controller-key.p8"), ==, 0600);
+
+  /* what was saved is the home that was used */
+  reopened = th_store_open_home (other, &error);
+  g_assert_no_error (error);
+  g_assert_true (reopened->saved);
+  g_assert_cmphex (th_fabric_get_fabric_id (reopened->fabric), ==,
+                   th_fabric_get_fabric_id (home->fabric));
+  g_assert_true (g_bytes_equal (th_fabric_get_root_certificate_tlv (reopened->fabric),
+                                th_fabric_get_root_certificate_tlv (home->fabric)));
+  g_assert_cmpmem (th_fabric_get_ipk_epoch_key (reopened->fabric), 16,
+                   th_fabric_get_ipk_epoch_key (home->fabric), 16);
+  g_assert_cmphex (reopened->controller->node_id, ==, home->controller->node_id);
+  g_assert_true (g_bytes_equal (reopened->controller->noc_tlv, home->controller->noc_tlv));
+  g_assert_cmpuint (reopened->next_node_id, ==, home->next_node_id);
+
+  /* the other new home cannot replace it, and leaves nothing behind */
+  g_assert_false (th_store_save_home (other, late, &error));
+  g_assert_error (error, TH_ERROR, TH_ERROR_STORE_FABRIC_EXISTS);
+  g_assert_false (late->saved);
+  fabric = th_store_load_fabric (store, NULL);
+  g_assert_cmphex (th_fabric_get_fabric_id (fabric), ==, th_fabric_get_fabric_id (home->fabric));
+  d = g_dir_open (store_dir, 0, NULL);
+  while ((name = g_dir_read_name (d)) != NULL)
+    g_assert_cmpstr (name, ==, "fabric");
+
+  remove_recursively (dir);
+}
+
 static void
 test_nodes (void)
 {
@@ -318,6 +388,7 @@ main (int    argc,
 
   g_test_add_func ("/store/no-fabric-reads-write-nothing", test_no_fabric_reads_write_nothing);
   g_test_add_func ("/store/create-and-reload", test_create_and_reload);
+  g_test_add_func ("/store/open-and-save-home", test_open_and_save_home);
   g_test_add_func ("/store/nodes", test_nodes);
   g_test_add_func ("/store/damage-is-refused-and-kept", test_damage_is_refused_and_kept);
   g_test_add_func ("/store/interrupted-creation", test_interrupted_creation_leaves_no_fabric);

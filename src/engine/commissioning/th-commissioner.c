@@ -3,9 +3,11 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * One commissioning is a Run, the data of a GTask, that goes through the stages in order: each
- * stage starts one request and its callback either moves on (advance) or stops (fail). Only
- * one request is in flight at a time, except while the attestation decision is awaited, when
- * nothing else runs but the fail-safe's keep-alive.
+ * stage starts its requests and their callback either moves on (advance) or stops (fail). A
+ * stage has one request in flight, except READ_INFO and ATTESTATION, whose independent
+ * requests go out together (see expect_requests()); while the attestation decision is awaited
+ * nothing else runs but the fail-safe's keep-alive. Beside the requests, worker threads open
+ * the home from the store and save a new one (see "The home" below).
  */
 #include "config.h"
 
@@ -19,6 +21,7 @@
 #include "discovery/th-dnssd.h"
 #include "im/th-im-client.h"
 #include "messaging/th-udp-transport.h"
+#include "secure-channel/th-case-identity.h"
 #include "secure-channel/th-close-session.h"
 #include "secure-channel/th-pase.h"
 #include "th-commissioner.h"
@@ -95,7 +98,25 @@ enum
 
 static guint signals[N_SIGNALS];
 
-typedef struct
+/* The requests a stage sends together, in the order they are sent. */
+enum
+{
+  INFO_REQUEST_READ,
+  INFO_REQUEST_ARM,
+};
+
+enum
+{
+  ATTESTATION_REQUEST_DAC,
+  ATTESTATION_REQUEST_PAI,
+  ATTESTATION_REQUEST_ELEMENTS,
+};
+
+#define MAX_REQUESTS_TOGETHER 3
+
+typedef struct _Run Run;
+
+struct _Run
 {
   ThCommissioner *self;                 /* the task's source object holds it */
   GTask *task;                          /* borrowed: self->task */
@@ -105,6 +126,7 @@ typedef struct
   ThCommissioningStage next_stage;      /* while the fail-safe is re-armed between stages */
 
   ThExchangeManager *manager;
+  GError *channel_error;                /* setting up the manager failed, for PASE to report */
   GSocketAddress *address;              /* the commissioning channel's peer */
   gboolean has_device_mrp;
   ThMrpParameters device_mrp;           /* from its DNS-SD record */
@@ -114,6 +136,7 @@ typedef struct
   ThBasicInformation info;
   ThCommissioningInfo commissioning_info;
   GPtrArray *endpoints;                 /* of ThEndpointDescription */
+  gboolean has_radio;                   /* a Wi-Fi or Thread network interface */
 
   /* The device arms its fail-safe itself once PASE completes (5.5, step 3); from then on a
    * failure disarms it. */
@@ -121,9 +144,18 @@ typedef struct
   guint16 fail_safe_seconds;
   gint64 fail_safe_armed_at_us;         /* monotonic */
 
+  /* the current stage's requests sent together, answered in any order */
+  guint requests_pending;
+  GError *request_errors[MAX_REQUESTS_TOGETHER];
+  void (*requests_answered) (Run *run);
+
+  GError *arm_error;                    /* ArmFailSafe sent with the read, for ARM_FAIL_SAFE */
+
   GBytes *dac;
   GBytes *pai;
   guint8 attestation_nonce[TH_ATTESTATION_NONCE_LEN];
+  GBytes *attestation_elements;
+  GBytes *attestation_signature;
   ThP256Key *dac_key;                   /* NULL when the DAC cannot be read */
 
   /* the decision point */
@@ -138,16 +170,21 @@ typedef struct
   guint8 csr_nonce[TH_CSR_NONCE_LEN];
   ThP256Key *operational_key;
 
-  ThFabric *fabric;
-  ThControllerIdentity *controller;
-  guint64 node_id;
+  /* the home, opened and saved by worker threads: a stage that needs more of it than is done
+   * yet waits and runs again, and so does the end of the run */
+  gboolean home_job_running;
+  gboolean waiting_for_home;
+  gboolean finish_waiting;
+  GError *home_error;
+  ThHome *home;
+  ThCaseIdentity *case_identity;
   GBytes *noc;
 
   /* while a failure is being cleaned up */
   GError *error;
   GCancellable *cleanup_cancellable;
   guint cleanup_timeout_source;
-} Run;
+};
 
 static void
 run_free (gpointer data)
@@ -156,6 +193,7 @@ run_free (gpointer data)
 
   g_assert (run->keep_alive_source == 0 && run->decision_source == 0);
   g_assert (run->cleanup_timeout_source == 0 && run->cancelled_handler == 0);
+  g_assert (!run->home_job_running);
   if (run->manager != NULL)
     th_exchange_manager_close (run->manager);
   g_clear_object (&run->manager);
@@ -166,12 +204,19 @@ run_free (gpointer data)
   g_clear_object (&run->operational);
   th_basic_information_clear (&run->info);
   g_clear_pointer (&run->endpoints, g_ptr_array_unref);
+  for (guint i = 0; i < MAX_REQUESTS_TOGETHER; i++)
+    g_clear_error (&run->request_errors[i]);
+  g_clear_error (&run->arm_error);
   g_clear_pointer (&run->dac, g_bytes_unref);
   g_clear_pointer (&run->pai, g_bytes_unref);
+  g_clear_pointer (&run->attestation_elements, g_bytes_unref);
+  g_clear_pointer (&run->attestation_signature, g_bytes_unref);
   g_clear_pointer (&run->dac_key, th_p256_key_unref);
   g_clear_pointer (&run->operational_key, th_p256_key_unref);
-  g_clear_pointer (&run->fabric, th_fabric_unref);
-  g_clear_pointer (&run->controller, th_controller_identity_free);
+  g_clear_error (&run->home_error);
+  g_clear_error (&run->channel_error);
+  g_clear_pointer (&run->home, th_home_free);
+  g_clear_pointer (&run->case_identity, th_case_identity_unref);
   g_clear_pointer (&run->noc, g_bytes_unref);
   g_clear_error (&run->error);
   g_clear_object (&run->cleanup_cancellable);
@@ -192,8 +237,17 @@ finish (Run          *run,
         ThStoredNode *node)
 {
   ThCommissioner *self = run->self;
-  GTask *task = g_steal_pointer (&self->task);
+  GTask *task;
 
+  /* Nothing of a commissioning may go on after it ended: a home still being opened or saved
+   * on its thread is waited for, and home_job_done() comes back here. */
+  if (run->home_job_running)
+    {
+      g_assert (node == NULL);
+      run->finish_waiting = TRUE;
+      return;
+    }
+  task = g_steal_pointer (&self->task);
   if (run->manager != NULL)
     {
       g_autoptr(GError) error = NULL;
@@ -362,6 +416,8 @@ start_stage (Run                  *run,
   run_stage (run);
 }
 
+static gboolean has_time_synchronization (Run *run);
+
 /* Whether the stage has anything to do for this device. */
 static gboolean
 stage_is_needed (Run                  *run,
@@ -369,6 +425,12 @@ stage_is_needed (Run                  *run,
 {
   switch (stage)
     {
+    case TH_COMMISSIONING_STAGE_REGULATORY:
+      /* Regulatory information is for radios: a device SHALL be given it when it has a Wi-Fi
+       * or Thread network interface (5.5, step 5), and one on Ethernet alone is not, as
+       * matter.js does too. The time goes to any device that keeps it (same step). */
+      return run->has_radio || has_time_synchronization (run);
+
     case TH_COMMISSIONING_STAGE_NETWORK:
     case TH_COMMISSIONING_STAGE_OPERATIONAL_DISCOVERY:
       /* Reached over UDP, the device is on its operational network already, at the address
@@ -461,6 +523,188 @@ on_rearmed (GObject      *source,
   start_stage (run, run->next_stage);
 }
 
+/* ---- Requests sent together ---- */
+
+/* Requests that do not depend on each other's answers and belong to one step of the flow go
+ * out together, each on its own exchange of the session: the specification asks that a step
+ * be finished, every answer in, before the next one begins (5.5), not that its requests wait
+ * for each other. The stage goes on only once all of them are answered. */
+static void
+expect_requests (Run   *run,
+                 guint  n,
+                 void (*then) (Run *run))
+{
+  g_assert (run->requests_pending == 0 && n <= MAX_REQUESTS_TOGETHER);
+  run->requests_pending = n;
+  run->requests_answered = then;
+}
+
+/* Takes `error` (NULL when request number `request` succeeded). Once every answer is in, goes
+ * on, or fails with the error of the first request that failed in the order they were sent:
+ * the same error whatever order the answers came in. */
+static void
+request_answered (Run    *run,
+                  guint   request,
+                  GError *error)
+{
+  g_assert (run->requests_pending > 0 && request < MAX_REQUESTS_TOGETHER);
+  run->request_errors[request] = error;
+  if (--run->requests_pending > 0)
+    return;
+  for (guint i = 0; i < MAX_REQUESTS_TOGETHER; i++)
+    if (run->request_errors[i] != NULL)
+      {
+        fail (run, g_steal_pointer (&run->request_errors[i]));
+        return;
+      }
+  run->requests_answered (run);
+}
+
+/* ---- The home, from the store, beside the device's work ---- */
+
+/* NOC issuance and CASE need the home's fabric, the commissioner's own identity on it and the
+ * next node id. Reading them from the store means milliseconds of parsing keys and
+ * certificates; a new home's fabric means key generation, and saving it several durable
+ * writes. None of it needs the device, so worker threads do it while the device works, each
+ * with a ThStore of its own:
+ *  - once PASE is up, the home is opened: read, or for a new home made in memory, nothing
+ *    written (a device refused, or one that fails before ISSUE_NOC, leaves no trace);
+ *  - a new home is saved from ISSUE_NOC on, when a device first gets that far, while the
+ *    device installs its credentials; CommissioningComplete waits for the save. Until the
+ *    device is told to complete, a failure (or a crash) leaves it to roll back when its
+ *    fail-safe is disarmed or expires (11.9.7.2), so the home is saved before anything about
+ *    it is final. */
+
+typedef struct
+{
+  ThStore *store;
+  ThHome *home;                         /* saving: borrowed from the Run */
+  ThCaseIdentity *case_identity;        /* opening: made with the home */
+} HomeJob;
+
+static void
+home_job_free (HomeJob *job)
+{
+  th_store_free (job->store);
+  g_clear_pointer (&job->case_identity, th_case_identity_unref);
+  g_free (job);
+}
+
+static void
+open_home_in_thread (GTask        *task,
+                     gpointer      source_object,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
+{
+  HomeJob *job = task_data;
+  g_autoptr(ThHome) home = NULL;
+  GError *error = NULL;
+
+  /* The CASE identity too: credentials that cannot make one fail here, before the device is
+   * given anything. */
+  home = th_store_open_home (job->store, &error);
+  if (home != NULL)
+    job->case_identity = th_case_identity_new_for_fabric (home->fabric,
+                                                          home->controller->noc_tlv,
+                                                          home->controller->key, &error);
+  if (job->case_identity != NULL)
+    g_task_return_pointer (task, g_steal_pointer (&home), (GDestroyNotify) th_home_free);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+save_home_in_thread (GTask        *task,
+                     gpointer      source_object,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
+{
+  HomeJob *job = task_data;
+  GError *error = NULL;
+
+  if (th_store_save_home (job->store, job->home, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+home_job_done (Run *run)
+{
+  run->home_job_running = FALSE;
+  if (run->finish_waiting)
+    {
+      finish (run, NULL);
+    }
+  else if (run->waiting_for_home)
+    {
+      run->waiting_for_home = FALSE;
+      run_stage (run);
+    }
+}
+
+static void
+on_home_opened (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  Run *run = user_data;
+  HomeJob *job = g_task_get_task_data (G_TASK (result));
+
+  run->home = g_task_propagate_pointer (G_TASK (result), &run->home_error);
+  run->case_identity = g_steal_pointer (&job->case_identity);
+  home_job_done (run);
+}
+
+static void
+on_home_saved (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  Run *run = user_data;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &run->home_error))
+    g_prefix_error (&run->home_error, _("The home could not be saved: "));
+  home_job_done (run);
+}
+
+static void
+start_home_job (Run                 *run,
+                GTaskThreadFunc      func,
+                GAsyncReadyCallback  callback)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, NULL, callback, run);
+  HomeJob *job = g_new0 (HomeJob, 1);
+
+  g_assert (!run->home_job_running);
+  job->store = th_store_new (th_store_get_directory (run->self->store));
+  job->home = run->home;
+  g_task_set_source_tag (task, start_home_job);
+  g_task_set_task_data (task, job, (GDestroyNotify) home_job_free);
+  run->home_job_running = TRUE;
+  g_task_run_in_thread (task, func);
+}
+
+/* Whether the home is as far as the current stage needs: opened, and saved too when `saved`.
+ * Otherwise the stage runs again once it is, or the run fails with what went wrong. */
+static gboolean
+home_is_ready (Run      *run,
+               gboolean  saved)
+{
+  if (run->home_job_running)
+    {
+      run->waiting_for_home = TRUE;
+      return FALSE;
+    }
+  if (run->home_error != NULL)
+    {
+      fail (run, g_steal_pointer (&run->home_error));
+      return FALSE;
+    }
+  g_assert (run->home != NULL && (!saved || run->home->saved));
+  return TRUE;
+}
+
 /* ---- DISCOVERY ---- */
 
 static void
@@ -485,6 +729,8 @@ on_found (GObject      *source,
   advance (run);
 }
 
+static void open_channel (Run *run);
+
 static void
 discover (Run *run)
 {
@@ -499,9 +745,26 @@ discover (Run *run)
   th_dnssd_find_commissionable_async (payload->discriminator, payload->short_discriminator,
                                       run->options->discovery_timeout_ms, run_cancellable (run),
                                       on_found, run);
+  open_channel (run);
 }
 
 /* ---- PASE ---- */
+
+/* The UDP transport and the exchange manager PASE needs, set up while DNS-SD works when there
+ * is discovery (their first use costs a millisecond or two of initialisation). A failure is
+ * reported by PASE. */
+static void
+open_channel (Run *run)
+{
+  g_autoptr(ThUdpTransport) transport = NULL;
+
+  if (run->manager != NULL || run->channel_error != NULL)
+    return;
+  transport = th_udp_transport_new (NULL, 0, &run->channel_error);
+  if (transport != NULL)
+    run->manager = th_exchange_manager_new (TH_TRANSPORT (transport), NULL,
+                                            &run->channel_error);
+}
 
 typedef struct
 {
@@ -532,13 +795,13 @@ on_pase (GObject      *source,
   run->fail_safe_seconds = TH_COMMISSIONING_DEFAULT_FAIL_SAFE_SECONDS;
   run->fail_safe_armed_at_us = g_get_monotonic_time ();
   th_session_set_expected_processing_time (run->pase, run->options->response_timeout_ms);
+  start_home_job (run, open_home_in_thread, on_home_opened);
   advance (run);
 }
 
 static void
 establish_pase (Run *run)
 {
-  g_autoptr(ThUdpTransport) transport = NULL;
   ThPbkdfParameters pbkdf;
   gboolean has_pbkdf;
   PaseStart *start;
@@ -549,12 +812,10 @@ establish_pase (Run *run)
       fail (run, error);
       return;
     }
-  transport = th_udp_transport_new (NULL, 0, &error);
-  if (transport != NULL)
-    run->manager = th_exchange_manager_new (TH_TRANSPORT (transport), NULL, &error);
-  if (run->manager == NULL)
+  open_channel (run);
+  if (run->channel_error != NULL)
     {
-      fail (run, error);
+      fail (run, g_steal_pointer (&run->channel_error));
       return;
     }
   start = g_new0 (PaseStart, 1);
@@ -594,6 +855,9 @@ decode_info (Run                  *run,
 
       g_debug ("Network interface on endpoint %u: features 0x%x", interface->endpoint,
                interface->features);
+      if (interface->features & (TH_NETWORK_COMMISSIONING_FEATURE_WIFI
+                                 | TH_NETWORK_COMMISSIONING_FEATURE_THREAD))
+        run->has_radio = TRUE;
     }
   run->endpoints = th_endpoint_descriptions_decode (values, error);
   return run->endpoints != NULL;
@@ -609,25 +873,44 @@ on_info_read (GObject      *source,
   GError *error = NULL;
 
   values = th_im_read_finish (run->manager, result, &error);
-  if (values == NULL || !decode_info (run, values, &error))
-    {
-      fail (run, error);
-      return;
-    }
-  advance (run);
+  if (values != NULL)
+    decode_info (run, values, &error);
+  request_answered (run, INFO_REQUEST_READ, error);
+}
+
+/* An ArmFailSafe that fails is ARM_FAIL_SAFE's failure, whenever it was sent. */
+static void
+on_armed_with_read (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  Run *run = user_data;
+
+  finish_arm_fail_safe (run, result, &run->arm_error);
+  request_answered (run, INFO_REQUEST_ARM, NULL);
 }
 
 static void
 read_info (Run *run)
 {
-  /* One ReadRequest, within the nine paths every device must take: the two root clusters
-   * whole (their decoders want most of them), and on every endpoint what tells its network
-   * interfaces, its device types and its clusters. */
+  /* One ReadRequest, using the nine paths every device must take: Basic Information whole
+   * (its decoder wants most of it), the five General Commissioning attributes its decoder
+   * wants (the whole cluster brings its attribute and command lists along, which makes many
+   * devices split their answer over two messages, a round trip more), and on every endpoint
+   * what tells its network interfaces, its device types and its clusters. */
   const ThImAttributePath paths[] = {
     TH_IM_ATTRIBUTE_PATH (TH_ROOT_ENDPOINT, TH_CLUSTER_BASIC_INFORMATION,
                           TH_IM_ATTRIBUTE_WILDCARD),
     TH_IM_ATTRIBUTE_PATH (TH_ROOT_ENDPOINT, TH_CLUSTER_GENERAL_COMMISSIONING,
-                          TH_IM_ATTRIBUTE_WILDCARD),
+                          TH_GENERAL_COMMISSIONING_ATTR_BREADCRUMB),
+    TH_IM_ATTRIBUTE_PATH (TH_ROOT_ENDPOINT, TH_CLUSTER_GENERAL_COMMISSIONING,
+                          TH_GENERAL_COMMISSIONING_ATTR_BASIC_COMMISSIONING_INFO),
+    TH_IM_ATTRIBUTE_PATH (TH_ROOT_ENDPOINT, TH_CLUSTER_GENERAL_COMMISSIONING,
+                          TH_GENERAL_COMMISSIONING_ATTR_REGULATORY_CONFIG),
+    TH_IM_ATTRIBUTE_PATH (TH_ROOT_ENDPOINT, TH_CLUSTER_GENERAL_COMMISSIONING,
+                          TH_GENERAL_COMMISSIONING_ATTR_LOCATION_CAPABILITY),
+    TH_IM_ATTRIBUTE_PATH (TH_ROOT_ENDPOINT, TH_CLUSTER_GENERAL_COMMISSIONING,
+                          TH_GENERAL_COMMISSIONING_ATTR_SUPPORTS_CONCURRENT_CONNECTION),
     TH_IM_ATTRIBUTE_PATH (TH_IM_ENDPOINT_WILDCARD, TH_CLUSTER_NETWORK_COMMISSIONING,
                           TH_ATTR_FEATURE_MAP),
     TH_IM_ATTRIBUTE_PATH (TH_IM_ENDPOINT_WILDCARD, TH_CLUSTER_DESCRIPTOR,
@@ -636,8 +919,15 @@ read_info (Run *run)
                           TH_DESCRIPTOR_ATTR_SERVER_LIST),
   };
 
+  /* Step 4 of the flow (5.5) is ArmFailSafe, which a commissioner MAY precede with reading
+   * BasicCommissioningInfo for the device's guidance on its length. The read goes out together
+   * with an ArmFailSafe of the length the device armed itself with when PASE completed (step
+   * 3), the one most devices suggest; ARM_FAIL_SAFE arms again only if the device suggests
+   * another. Both are step 4, which ends when both are answered. */
+  expect_requests (run, 2, advance);
   th_im_read_async (run->manager, run->pase, paths, G_N_ELEMENTS (paths),
                     run_cancellable (run), on_info_read, run);
+  rearm_fail_safe (run, on_armed_with_read);
 }
 
 /* ---- ARM_FAIL_SAFE ---- */
@@ -663,7 +953,20 @@ arm_fail_safe (Run *run)
 {
   guint16 seconds = run->commissioning_info.fail_safe_expiry_length_seconds;
 
-  run->fail_safe_seconds = seconds > 0 ? seconds : TH_COMMISSIONING_DEFAULT_FAIL_SAFE_SECONDS;
+  if (run->arm_error != NULL)
+    {
+      fail (run, g_steal_pointer (&run->arm_error));
+      return;
+    }
+  if (seconds == 0)
+    seconds = TH_COMMISSIONING_DEFAULT_FAIL_SAFE_SECONDS;
+  /* armed for that long with the read already */
+  if (seconds == run->fail_safe_seconds)
+    {
+      advance (run);
+      return;
+    }
+  run->fail_safe_seconds = seconds;
   rearm_fail_safe (run, on_armed);
 }
 
@@ -804,12 +1107,12 @@ set_regulatory_config (Run        *run,
 
 /* ---- ATTESTATION ---- */
 
-static void on_pai (GObject      *source,
-                    GAsyncResult *result,
-                    gpointer      user_data);
-static void on_attestation_response (GObject      *source,
-                                     GAsyncResult *result,
-                                     gpointer      user_data);
+/* The Device Attestation Procedure (6.2.3) asks for the DAC, the PAI and the signed
+ * attestation elements: three requests that depend on nothing but the session, sent together
+ * within step 6 of the flow (5.5). The verification, and with it the decision, waits for all
+ * three; nothing is sent to the device after them before the decision. */
+
+static void verify_attestation (Run *run);
 
 static GBytes *
 finish_certificate_chain (Run           *run,
@@ -852,12 +1155,7 @@ on_dac (GObject      *source,
   GError *error = NULL;
 
   run->dac = finish_certificate_chain (run, result, &error);
-  if (run->dac == NULL)
-    {
-      fail (run, error);
-      return;
-    }
-  request_certificate (run, TH_CERTIFICATE_CHAIN_PAI, on_pai);
+  request_answered (run, ATTESTATION_REQUEST_DAC, error);
 }
 
 static void
@@ -866,21 +1164,52 @@ on_pai (GObject      *source,
         gpointer      user_data)
 {
   Run *run = user_data;
-  g_autoptr(GBytes) fields = NULL;
   GError *error = NULL;
 
   run->pai = finish_certificate_chain (run, result, &error);
-  if (run->pai == NULL)
+  request_answered (run, ATTESTATION_REQUEST_PAI, error);
+}
+
+static void
+on_attestation_response (GObject      *source,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  Run *run = user_data;
+  g_autoptr(GBytes) fields = NULL;
+  ThSignedElements response;
+  GError *error = NULL;
+  gsize len;
+  const guint8 *data;
+
+  if (th_im_invoke_finish (run->manager, result, &fields, &error))
     {
-      fail (run, error);
-      return;
+      data = g_bytes_get_data (fields, &len);
+      if (th_operational_credentials_decode_attestation_response (data, len, &response, &error))
+        {
+          run->attestation_elements = g_bytes_new (response.elements, response.elements_len);
+          run->attestation_signature = g_bytes_new (response.signature,
+                                                    TH_ATTESTATION_SIGNATURE_LEN);
+        }
     }
+  request_answered (run, ATTESTATION_REQUEST_ELEMENTS, error);
+}
+
+static void
+request_attestation (Run *run)
+{
+  g_autoptr(GBytes) fields = NULL;
+  GError *error = NULL;
+
   if (!th_random_bytes (run->attestation_nonce, sizeof run->attestation_nonce, &error))
     {
       fail (run, error);
       return;
     }
   fields = th_operational_credentials_encode_attestation_request (run->attestation_nonce);
+  expect_requests (run, 3, verify_attestation);
+  request_certificate (run, TH_CERTIFICATE_CHAIN_DAC, on_dac);
+  request_certificate (run, TH_CERTIFICATE_CHAIN_PAI, on_pai);
   invoke (run, run->pase, TH_CLUSTER_OPERATIONAL_CREDENTIALS,
           TH_OPERATIONAL_CREDENTIALS_CMD_ATTESTATION_REQUEST, fields,
           TH_OPERATIONAL_CREDENTIALS_CMD_ATTESTATION_RESPONSE, run_cancellable (run),
@@ -936,44 +1265,21 @@ refuse (Run        *run,
 static void await_decision (Run *run);
 
 static void
-on_attestation_response (GObject      *source,
-                         GAsyncResult *result,
-                         gpointer      user_data)
+verify_attestation (Run *run)
 {
-  Run *run = user_data;
   ThCommissioner *self = run->self;
-  g_autoptr(GBytes) fields = NULL;
-  g_autoptr(GBytes) elements = NULL;
-  g_autoptr(GBytes) signature = NULL;
   g_autoptr(GBytes) challenge = NULL;
   g_autoptr(GBytes) nonce = NULL;
-  ThSignedElements response;
   ThAttestationInfo info = { 0 };
-  GError *error = NULL;
-  gsize len;
-  const guint8 *data;
 
-  if (!th_im_invoke_finish (run->manager, result, &fields, &error))
-    {
-      fail (run, error);
-      return;
-    }
-  data = g_bytes_get_data (fields, &len);
-  if (!th_operational_credentials_decode_attestation_response (data, len, &response, &error))
-    {
-      fail (run, error);
-      return;
-    }
-  elements = g_bytes_new (response.elements, response.elements_len);
-  signature = g_bytes_new (response.signature, TH_ATTESTATION_SIGNATURE_LEN);
   challenge = g_bytes_new (th_session_get_attestation_challenge (run->pase),
                            TH_ATTESTATION_CHALLENGE_LEN);
   nonce = g_bytes_new (run->attestation_nonce, sizeof run->attestation_nonce);
 
   info.dac = run->dac;
   info.pai = run->pai;
-  info.attestation_elements = elements;
-  info.attestation_signature = signature;
+  info.attestation_elements = run->attestation_elements;
+  info.attestation_signature = run->attestation_signature;
   info.attestation_challenge = challenge;
   info.nonce = nonce;
   /* What the code on the label says the device is, else what the device says it is: the
@@ -986,7 +1292,6 @@ on_attestation_response (GObject      *source,
   g_clear_pointer (&self->attestation_result, th_attestation_result_unref);
   self->attestation_result = th_attestation_verify (self->paa_store, self->cd_signers,
                                                     self->revocations, &info);
-  run->dac_key = dac_public_key (run->dac);
 
   if (th_attestation_result_get_n_findings (self->attestation_result) == 0)
     {
@@ -1016,12 +1321,6 @@ on_attestation_response (GObject      *source,
       await_decision (run);
       break;
     }
-}
-
-static void
-request_attestation (Run *run)
-{
-  request_certificate (run, TH_CERTIFICATE_CHAIN_DAC, on_dac);
 }
 
 /* The decision point. The fail-safe is kept armed meanwhile, re-armed at every half of its
@@ -1233,6 +1532,8 @@ request_csr (Run *run)
   invoke (run, run->pase, TH_CLUSTER_OPERATIONAL_CREDENTIALS,
           TH_OPERATIONAL_CREDENTIALS_CMD_CSR_REQUEST, fields,
           TH_OPERATIONAL_CREDENTIALS_CMD_CSR_RESPONSE, run_cancellable (run), on_csr_response);
+  /* The key that must have signed the answer, read from the DAC while the device works. */
+  run->dac_key = dac_public_key (run->dac);
 }
 
 /* ---- ISSUE_NOC, ADD_ROOT, ADD_NOC ---- */
@@ -1241,21 +1542,12 @@ static gboolean
 issue_noc_now (Run     *run,
                GError **error)
 {
-  ThStore *store = run->self->store;
   g_autoptr(ThCertificate) noc = NULL;
   guint8 public_key[TH_P256_PUBLIC_KEY_LEN];
 
-  run->fabric = th_store_ensure_fabric (store, error);
-  if (run->fabric == NULL)
-    return FALSE;
-  run->controller = th_store_load_controller (store, error);
-  if (run->controller == NULL)
-    return FALSE;
-  run->node_id = th_store_peek_next_node_id (store, error);
-  if (run->node_id == 0)
-    return FALSE;
   th_p256_key_get_public (run->operational_key, public_key);
-  noc = th_fabric_issue_noc (run->fabric, public_key, run->node_id, NULL, 0, error);
+  noc = th_fabric_issue_noc (run->home->fabric, public_key, run->home->next_node_id, NULL, 0,
+                             error);
   if (noc == NULL)
     return FALSE;
   run->noc = th_certificate_encode_tlv (noc, error);
@@ -1267,11 +1559,15 @@ issue_noc (Run *run)
 {
   GError *error = NULL;
 
+  if (!home_is_ready (run, FALSE))
+    return;
   if (!issue_noc_now (run, &error))
     {
       fail (run, error);
       return;
     }
+  if (!run->home->saved)
+    start_home_job (run, save_home_in_thread, on_home_saved);
   advance (run);
 }
 
@@ -1295,7 +1591,7 @@ static void
 add_root (Run *run)
 {
   g_autoptr(GBytes) fields = th_operational_credentials_encode_add_trusted_root_certificate (
-    th_fabric_get_root_certificate_tlv (run->fabric));
+    th_fabric_get_root_certificate_tlv (run->home->fabric));
 
   invoke (run, run->pase, TH_CLUSTER_OPERATIONAL_CREDENTIALS,
           TH_OPERATIONAL_CREDENTIALS_CMD_ADD_TRUSTED_ROOT_CERTIFICATE, fields,
@@ -1333,8 +1629,8 @@ static void
 add_noc (Run *run)
 {
   g_autoptr(GBytes) fields = th_operational_credentials_encode_add_noc (
-    run->noc, th_fabric_get_intermediate_certificate_tlv (run->fabric),
-    th_fabric_get_ipk_epoch_key (run->fabric), run->controller->node_id,
+    run->noc, th_fabric_get_intermediate_certificate_tlv (run->home->fabric),
+    th_fabric_get_ipk_epoch_key (run->home->fabric), run->home->controller->node_id,
     TH_COMMISSIONER_ADMIN_VENDOR_ID);
 
   invoke (run, run->pase, TH_CLUSTER_OPERATIONAL_CREDENTIALS,
@@ -1365,18 +1661,8 @@ on_operational (GObject      *source,
 static void
 establish_case (Run *run)
 {
-  g_autoptr(ThCaseIdentity) identity = NULL;
-  GError *error = NULL;
-
-  identity = th_case_identity_new_for_fabric (run->fabric, run->controller->noc_tlv,
-                                              run->controller->key, &error);
-  if (identity == NULL)
-    {
-      fail (run, error);
-      return;
-    }
-  th_operational_session_open_async (run->manager, identity, run->node_id, run->address,
-                                     th_session_get_peer_mrp_parameters (run->pase),
+  th_operational_session_open_async (run->manager, run->case_identity, run->home->next_node_id,
+                                     run->address, th_session_get_peer_mrp_parameters (run->pase),
                                      run->options->discovery_timeout_ms, run_cancellable (run),
                                      on_operational, run);
 }
@@ -1414,6 +1700,9 @@ on_completed (GObject      *source,
 static void
 complete (Run *run)
 {
+  /* A new home is on disk before the device keeps what it was given. */
+  if (!home_is_ready (run, TRUE))
+    return;
   invoke (run, run->operational, TH_CLUSTER_GENERAL_COMMISSIONING,
           TH_GENERAL_COMMISSIONING_CMD_COMMISSIONING_COMPLETE, NULL,
           TH_GENERAL_COMMISSIONING_CMD_COMMISSIONING_COMPLETE_RESPONSE, run_cancellable (run),
@@ -1458,7 +1747,7 @@ persist (Run *run)
   g_autoptr(ThStoredNode) node = th_stored_node_new ();
   GError *error = NULL;
 
-  node->node_id = run->node_id;
+  node->node_id = run->home->next_node_id;
   node->vendor_id = run->info.vendor_id;
   node->product_id = run->info.product_id;
   node->vendor_name = g_strdup (run->info.vendor_name);
@@ -1495,7 +1784,10 @@ run_stage (Run *run)
       arm_fail_safe (run);
       break;
     case TH_COMMISSIONING_STAGE_REGULATORY:
-      set_regulatory_config (run, run->options->country_code);
+      if (run->has_radio)
+        set_regulatory_config (run, run->options->country_code);
+      else
+        set_utc_time (run);
       break;
     case TH_COMMISSIONING_STAGE_ATTESTATION:
       request_attestation (run);

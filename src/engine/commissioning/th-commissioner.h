@@ -90,8 +90,11 @@ ThCommissioner *th_commissioner_new                (ThStore          *store,
 
 /* Commissions the device of `payload` (one payload, with a valid passcode) into the store's
  * home, creating the home's fabric the first time a device gets as far as being issued a
- * certificate. `options` may be NULL for the defaults; it is copied. One commissioning at a
- * time per commissioner.
+ * certificate (saved before the device is told to complete). `options` may be NULL for the
+ * defaults; it is copied. One commissioning at a time per commissioner.
+ *
+ * REGULATORY is skipped for a device with neither a Wi-Fi or Thread interface nor a Time
+ * Synchronization cluster.
  *
  * Over IP the device is on its operational network already: NETWORK is skipped, and CASE is
  * tried first at the address PASE used (the same device, on the same network, a moment

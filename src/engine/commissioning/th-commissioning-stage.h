@@ -17,7 +17,7 @@ typedef enum
   TH_COMMISSIONING_STAGE_PASE,                  /* the passcode session */
   TH_COMMISSIONING_STAGE_READ_INFO,             /* Basic Information, commissioning info, endpoints */
   TH_COMMISSIONING_STAGE_ARM_FAIL_SAFE,
-  TH_COMMISSIONING_STAGE_REGULATORY,            /* SetRegulatoryConfig, and SetUTCTime */
+  TH_COMMISSIONING_STAGE_REGULATORY,            /* SetRegulatoryConfig (radios), SetUTCTime */
   TH_COMMISSIONING_STAGE_ATTESTATION,           /* DAC, PAI, AttestationRequest, verification */
   TH_COMMISSIONING_STAGE_CSR,                   /* CSRRequest and its checks */
   TH_COMMISSIONING_STAGE_ISSUE_NOC,

@@ -52,12 +52,14 @@ find_complete (GTask              *task,
   th_deadline_stop (&data->deadline);
   g_clear_signal_handler (&data->items_handler, data->browser);
   g_clear_signal_handler (&data->state_handler, data->browser);
-  th_dnssd_browser_stop (data->browser);
 
   if (error != NULL)
     g_task_return_error (task, error);
   else
     g_task_return_pointer (task, device, g_object_unref);
+  /* After the answer: stopping takes Avahi a few blocking D-Bus calls, which would hold up
+   * whatever the caller does with the device first, such as starting PASE. */
+  th_dnssd_browser_stop (data->browser);
   g_object_unref (task);
 }
 

@@ -335,55 +335,81 @@ random_id (guint64 max)
   return id;
 }
 
-/* Writes a complete fabric into a fresh folder beside the final one. */
-static gboolean
-write_new_fabric (const char  *dir,
-                  GError     **error)
+void
+th_home_free (ThHome *home)
 {
-  g_autoptr(ThFabric) fabric = NULL;
-  g_autoptr(ThP256Key) controller_key = NULL;
-  g_autoptr(ThCertificate) controller_noc = NULL;
-  g_autoptr(GBytes) controller_noc_tlv = NULL;
-  GBytes *root_cert;
-  g_autoptr(GBytes) root_key = NULL;
-  g_autoptr(GBytes) controller_key_der = NULL;
+  if (home == NULL)
+    return;
+  g_clear_pointer (&home->fabric, th_fabric_unref);
+  g_clear_pointer (&home->controller, th_controller_identity_free);
+  if (home->root_key_pkcs8 != NULL)
+    wipe_and_free (g_steal_pointer (&home->root_key_pkcs8));
+  if (home->controller_key_pkcs8 != NULL)
+    wipe_and_free (g_steal_pointer (&home->controller_key_pkcs8));
+  g_free (home);
+}
+
+/* A new fabric and the controller's identity on it, in memory, with the keys encoded for
+ * saving. */
+static ThHome *
+make_home (GError **error)
+{
+  g_autoptr(ThHome) home = g_new0 (ThHome, 1);
+  g_autoptr(ThCertificate) noc = NULL;
+  ThControllerIdentity *controller;
+  guint8 public_key[TH_P256_PUBLIC_KEY_LEN];
+
+  home->fabric = th_fabric_new (random_id (G_MAXUINT64 - 1), TH_FABRIC_FLAGS_NONE, error);
+  if (home->fabric == NULL)
+    return NULL;
+  controller = home->controller = g_new0 (ThControllerIdentity, 1);
+  controller->node_id = random_id (NODE_ID_MAX);
+  controller->key = th_p256_key_generate (error);
+  if (controller->key == NULL)
+    return NULL;
+  th_p256_key_get_public (controller->key, public_key);
+  if (!(noc = th_fabric_issue_noc (home->fabric, public_key, controller->node_id, NULL, 0,
+                                   error)) ||
+      !(controller->noc_tlv = th_certificate_encode_tlv (noc, error)) ||
+      !(home->root_key_pkcs8 = th_p256_key_export_pkcs8 (th_fabric_get_root_key (home->fabric),
+                                                         error)) ||
+      !(home->controller_key_pkcs8 = th_p256_key_export_pkcs8 (controller->key, error)))
+    return NULL;
+  return g_steal_pointer (&home);
+}
+
+/* Writes the home's fabric into `dir`, a fresh folder beside the final one. */
+static gboolean
+write_fabric (const char    *dir,
+              const ThHome  *home,
+              GError       **error)
+{
   g_autoptr(GBytes) ipk = NULL;
   g_autoptr(GBytes) ini_bytes = NULL;
   g_autoptr(GKeyFile) ini = g_key_file_new ();
   g_autofree char *ini_text = NULL;
   g_autofree char *text = NULL;
-  guint8 public_key[TH_P256_PUBLIC_KEY_LEN];
-  guint64 fabric_id = random_id (G_MAXUINT64 - 1);
-  guint64 controller_node_id = random_id (NODE_ID_MAX);
   gsize ini_len;
 
-  if (!(fabric = th_fabric_new (fabric_id, TH_FABRIC_FLAGS_NONE, error)) ||
-      !(controller_key = th_p256_key_generate (error)))
-    return FALSE;
-  th_p256_key_get_public (controller_key, public_key);
-  if (!(controller_noc = th_fabric_issue_noc (fabric, public_key, controller_node_id, NULL, 0,
-                                              error)) ||
-      !(controller_noc_tlv = th_certificate_encode_tlv (controller_noc, error)) ||
-      !(root_key = th_p256_key_export_pkcs8 (th_fabric_get_root_key (fabric), error)) ||
-      !(controller_key_der = th_p256_key_export_pkcs8 (controller_key, error)))
-    return FALSE;
-  root_cert = th_fabric_get_root_certificate_tlv (fabric);
-  ipk = g_bytes_new (th_fabric_get_ipk_epoch_key (fabric), TH_IPK_LEN);
+  ipk = g_bytes_new (th_fabric_get_ipk_epoch_key (home->fabric), TH_IPK_LEN);
 
-  text = g_strdup_printf ("%016" G_GINT64_MODIFIER "X", fabric_id);
+  text = g_strdup_printf ("%016" G_GINT64_MODIFIER "X", th_fabric_get_fabric_id (home->fabric));
   g_key_file_set_string (ini, "fabric", "fabric-id", text);
   g_clear_pointer (&text, g_free);
-  text = g_strdup_printf ("%016" G_GINT64_MODIFIER "X", controller_node_id);
+  text = g_strdup_printf ("%016" G_GINT64_MODIFIER "X", home->controller->node_id);
   g_key_file_set_string (ini, "fabric", "controller-node-id", text);
   g_key_file_set_int64 (ini, "fabric", "created", g_get_real_time () / G_USEC_PER_SEC);
   ini_text = g_key_file_to_data (ini, &ini_len, NULL);
   ini_bytes = g_bytes_new_static (ini_text, ini_len);
 
-  return write_bytes (dir, "root-key.p8", root_key, SECRET_MODE, error) &&
+  return write_bytes (dir, "root-key.p8", home->root_key_pkcs8, SECRET_MODE, error) &&
          write_bytes (dir, "ipk", ipk, SECRET_MODE, error) &&
-         write_bytes (dir, "controller-key.p8", controller_key_der, SECRET_MODE, error) &&
-         write_bytes (dir, "root-cert.tlv", root_cert, PUBLIC_MODE, error) &&
-         write_bytes (dir, "controller-noc.tlv", controller_noc_tlv, PUBLIC_MODE, error) &&
+         write_bytes (dir, "controller-key.p8", home->controller_key_pkcs8, SECRET_MODE,
+                      error) &&
+         write_bytes (dir, "root-cert.tlv", th_fabric_get_root_certificate_tlv (home->fabric),
+                      PUBLIC_MODE, error) &&
+         write_bytes (dir, "controller-noc.tlv", home->controller->noc_tlv, PUBLIC_MODE,
+                      error) &&
          write_bytes (dir, "fabric.ini", ini_bytes, PUBLIC_MODE, error);
 }
 
@@ -402,13 +428,51 @@ remove_tree (const char *dir)
   g_rmdir (dir);
 }
 
+/* Writes the fabric whole under a temporary name and renames it into place. rename() of a
+ * folder fails when the target exists: TH_ERROR_STORE_FABRIC_EXISTS then, and the fabric in
+ * place stays. */
+static gboolean
+save_fabric (ThStore       *self,
+             const ThHome  *home,
+             GError       **error)
+{
+  g_autofree char *final_dir = g_build_filename (self->directory, FABRIC_DIR, NULL);
+  g_autofree char *template = g_build_filename (self->directory, ".fabric-XXXXXX", NULL);
+
+  if (!ensure_directory (self->directory, error))
+    return FALSE;
+  if (g_mkdtemp_full (template, DIR_MODE) == NULL)
+    {
+      set_io_error (error, errno, _("create the folder"), template);
+      return FALSE;
+    }
+  if (!write_fabric (template, home, error))
+    {
+      remove_tree (template);
+      return FALSE;
+    }
+  if (g_rename (template, final_dir) != 0)
+    {
+      int errsv = errno;
+
+      remove_tree (template);
+      if (errsv == EEXIST || errsv == ENOTEMPTY)
+        g_set_error_literal (error, TH_ERROR, TH_ERROR_STORE_FABRIC_EXISTS,
+                             _("Another program created the home at the same time. Add the "
+                               "device again."));
+      else
+        set_io_error (error, errsv, _("save"), final_dir);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 ThFabric *
 th_store_ensure_fabric (ThStore  *self,
                         GError  **error)
 {
   g_autoptr(GError) local_error = NULL;
-  g_autofree char *final_dir = g_build_filename (self->directory, FABRIC_DIR, NULL);
-  g_autofree char *template = g_build_filename (self->directory, ".fabric-XXXXXX", NULL);
+  g_autoptr(ThHome) home = NULL;
   ThFabric *fabric;
 
   fabric = th_store_load_fabric (self, &local_error);
@@ -419,31 +483,17 @@ th_store_ensure_fabric (ThStore  *self,
       g_propagate_error (error, g_steal_pointer (&local_error));
       return NULL;
     }
+  g_clear_error (&local_error);
 
-  if (!ensure_directory (self->directory, error))
+  home = make_home (error);
+  if (home == NULL)
     return NULL;
-  if (g_mkdtemp_full (template, DIR_MODE) == NULL)
+  /* If another process created the fabric meanwhile, its fabric wins and ours is dropped. */
+  if (!save_fabric (self, home, &local_error)
+      && !g_error_matches (local_error, TH_ERROR, TH_ERROR_STORE_FABRIC_EXISTS))
     {
-      set_io_error (error, errno, _("create the folder"), template);
+      g_propagate_error (error, g_steal_pointer (&local_error));
       return NULL;
-    }
-  if (!write_new_fabric (template, error))
-    {
-      remove_tree (template);
-      return NULL;
-    }
-  /* rename() of a folder fails when the target exists: if another process created the
-   * fabric meanwhile, its fabric wins and ours is discarded. */
-  if (g_rename (template, final_dir) != 0)
-    {
-      int errsv = errno;
-
-      remove_tree (template);
-      if (errsv != EEXIST && errsv != ENOTEMPTY)
-        {
-          set_io_error (error, errsv, _("save"), final_dir);
-          return NULL;
-        }
     }
   return th_store_load_fabric (self, error);
 }
@@ -594,12 +644,13 @@ th_store_list_nodes (ThStore  *self,
   return g_steal_pointer (&nodes);
 }
 
-guint64
-th_store_peek_next_node_id (ThStore  *self,
-                            GError  **error)
+/* One past the highest node id given to a device, and never `controller`'s own. */
+static guint64
+next_node_id (ThStore                     *self,
+              const ThControllerIdentity  *controller,
+              GError                     **error)
 {
   g_autoptr(GPtrArray) nodes = th_store_list_nodes (self, error);
-  g_autoptr(ThControllerIdentity) controller = NULL;
   guint64 next = 1;
 
   if (nodes == NULL)
@@ -610,7 +661,6 @@ th_store_peek_next_node_id (ThStore  *self,
 
       next = MAX (next, node->node_id + 1);
     }
-  controller = th_store_load_controller (self, NULL);
   if (controller != NULL && controller->node_id == next)
     next++;
   if (next > NODE_ID_MAX)
@@ -619,6 +669,66 @@ th_store_peek_next_node_id (ThStore  *self,
       return 0;
     }
   return next;
+}
+
+guint64
+th_store_peek_next_node_id (ThStore  *self,
+                            GError  **error)
+{
+  g_autoptr(ThControllerIdentity) controller = th_store_load_controller (self, NULL);
+
+  return next_node_id (self, controller, error);
+}
+
+ThHome *
+th_store_open_home (ThStore  *self,
+                    GError  **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(ThHome) home = NULL;
+  ThFabric *fabric;
+
+  fabric = th_store_load_fabric (self, &local_error);
+  if (fabric != NULL)
+    {
+      home = g_new0 (ThHome, 1);
+      home->fabric = fabric;
+      home->saved = TRUE;
+      home->controller = th_store_load_controller (self, error);
+      if (home->controller == NULL)
+        return NULL;
+    }
+  else if (g_error_matches (local_error, TH_ERROR, TH_ERROR_STORE_NO_FABRIC))
+    {
+      home = make_home (error);
+      if (home == NULL)
+        return NULL;
+    }
+  else
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  home->next_node_id = next_node_id (self, home->controller, error);
+  if (home->next_node_id == 0)
+    return NULL;
+  return g_steal_pointer (&home);
+}
+
+gboolean
+th_store_save_home (ThStore  *self,
+                    ThHome   *home,
+                    GError  **error)
+{
+  g_return_val_if_fail (home != NULL && !home->saved && home->root_key_pkcs8 != NULL, FALSE);
+
+  if (!save_fabric (self, home, error))
+    return FALSE;
+  home->saved = TRUE;
+  /* Secrets are kept no longer than needed. */
+  wipe_and_free (g_steal_pointer (&home->root_key_pkcs8));
+  wipe_and_free (g_steal_pointer (&home->controller_key_pkcs8));
+  return TRUE;
 }
 
 gboolean

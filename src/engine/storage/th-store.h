@@ -58,6 +58,36 @@ ThFabric     *th_store_ensure_fabric      (ThStore      *self,
 ThControllerIdentity *th_store_load_controller (ThStore *self,
                                                 GError **error);
 
+/* What commissioning needs of the home: its fabric, the commissioner's own identity on it,
+ * and the node id the next device gets. */
+typedef struct
+{
+  ThFabric *fabric;
+  ThControllerIdentity *controller;
+  guint64 next_node_id;
+  gboolean saved;             /* FALSE: a new home's fabric, in memory only */
+
+  /*< private >*/
+  GBytes *root_key_pkcs8;     /* a new home's keys, encoded for saving, wiped when freed */
+  GBytes *controller_key_pkcs8;
+} ThHome;
+
+void          th_home_free                (ThHome       *home);
+
+/* The home as the store has it; for a home that has no fabric yet, a new fabric and the
+ * commissioner's identity on it, made in memory with nothing written (saved is FALSE) until
+ * th_store_save_home(). Fails as th_store_load_fabric() does on damaged data. Reads only, so
+ * it may run on any thread with a ThStore of its own. */
+ThHome       *th_store_open_home          (ThStore      *self,
+                                           GError      **error);
+/* Writes a new home's fabric and identity, in one step as th_store_ensure_fabric() does, and
+ * marks it saved. Fails with TH_ERROR_STORE_FABRIC_EXISTS when a fabric was saved meanwhile,
+ * by another process: that one is kept, and this home cannot be used. Uses nothing of `home`
+ * but its encoded keys, certificates and ids, so another thread may use its keys meanwhile. */
+gboolean      th_store_save_home          (ThStore      *self,
+                                           ThHome       *home,
+                                           GError      **error);
+
 /* The node id the next commissioning should give its device. Reading it changes nothing:
  * the store only changes when th_store_add_node saves a node. */
 guint64       th_store_peek_next_node_id  (ThStore      *self,
@@ -83,5 +113,6 @@ GPtrArray    *th_store_list_nodes         (ThStore      *self,
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ThStore, th_store_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ThStoredNode, th_stored_node_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ThControllerIdentity, th_controller_identity_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ThHome, th_home_free)
 
 G_END_DECLS
