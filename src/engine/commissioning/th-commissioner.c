@@ -1110,7 +1110,8 @@ set_regulatory_config (Run        *run,
 /* The Device Attestation Procedure (6.2.3) asks for the DAC, the PAI and the signed
  * attestation elements: three requests that depend on nothing but the session, sent together
  * within step 6 of the flow (5.5). The verification, and with it the decision, waits for all
- * three; nothing is sent to the device after them before the decision. */
+ * three; until the decision nothing more goes to the device but the fail-safe's keep-alive,
+ * and CSRRequest (step 7) only once it says to go on. */
 
 static void verify_attestation (Run *run);
 
