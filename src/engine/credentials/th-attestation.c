@@ -12,11 +12,11 @@
 #include <openssl/objects.h>
 #include <openssl/x509v3.h>
 
+#include "clusters/th-attestation-elements.h"
 #include "crypto/th-crypto.h"
 #include "th-attestation-x509.h"
 #include "th-attestation.h"
 #include "th-error.h"
-#include "tlv/th-tlv.h"
 
 struct _ThAttestationResult
 {
@@ -218,136 +218,6 @@ add_finding (ThAttestationResult *self,
   finding.message = g_strdup_vprintf (format, args);
   va_end (args);
   g_array_append_val (self->findings, finding);
-}
-
-/* ---- Attestation elements ---- */
-
-typedef struct
-{
-  const guint8 *certification_declaration;
-  gsize certification_declaration_len;
-  const guint8 *nonce;
-  guint32 timestamp;
-} Elements;
-
-enum
-{
-  ELEMENT_CERTIFICATION_DECLARATION = 1,
-  ELEMENT_ATTESTATION_NONCE = 2,
-  ELEMENT_TIMESTAMP = 3,
-  ELEMENT_FIRMWARE_INFORMATION = 4,
-};
-
-static gboolean
-set_elements_error (GError     **error,
-                    gsize        offset,
-                    const char  *problem)
-{
-  g_set_error (error, TH_ERROR, TH_ERROR_ATTESTATION_ELEMENTS,
-               _("The attestation elements are malformed at byte %zu: %s"), offset, problem);
-  return FALSE;
-}
-
-static gboolean
-set_elements_tlv_error (GError **error,
-                        GError  *tlv_error)
-{
-  g_set_error (error, TH_ERROR, TH_ERROR_ATTESTATION_ELEMENTS,
-               _("The attestation elements are malformed: %s"), tlv_error->message);
-  g_error_free (tlv_error);
-  return FALSE;
-}
-
-/* The context tags 1 to 4 in increasing order (1 to 3 required), then vendor-reserved byte
- * strings with profile tags, in one anonymous structure with nothing after it. */
-static gboolean
-decode_elements (const guint8  *data,
-                 gsize          len,
-                 Elements      *elements,
-                 GError       **error)
-{
-  Elements result = { 0 };
-  ThTlvReader reader;
-  GError *tlv_error = NULL;
-  guint32 last_tag = 0;
-  gboolean in_vendor_reserved = FALSE;
-  gboolean has_timestamp = FALSE;
-
-  th_tlv_reader_init (&reader, data, len);
-  if (!th_tlv_reader_next (&reader, &tlv_error))
-    return tlv_error != NULL ? set_elements_tlv_error (error, tlv_error)
-                             : set_elements_error (error, 0, _("they are empty"));
-  if (th_tlv_reader_get_tag (&reader).kind != TH_TLV_TAG_ANONYMOUS ||
-      th_tlv_reader_get_type (&reader) != TH_TLV_TYPE_STRUCTURE)
-    return set_elements_error (error, 0, _("they are not an anonymous structure"));
-  if (!th_tlv_reader_enter (&reader, &tlv_error))
-    return set_elements_tlv_error (error, tlv_error);
-
-  while (th_tlv_reader_next (&reader, &tlv_error))
-    {
-      ThTlvTag tag = th_tlv_reader_get_tag (&reader);
-      gsize offset = th_tlv_reader_get_offset (&reader);
-      const guint8 *bytes;
-      gsize bytes_len;
-
-      if (tag.kind == TH_TLV_TAG_COMMON_PROFILE || tag.kind == TH_TLV_TAG_IMPLICIT_PROFILE ||
-          tag.kind == TH_TLV_TAG_FULLY_QUALIFIED)
-        {
-          if (th_tlv_reader_get_type (&reader) != TH_TLV_TYPE_BYTE_STRING)
-            return set_elements_error (error, offset,
-                                       _("a vendor-reserved element is not a byte string"));
-          in_vendor_reserved = TRUE;
-          continue;
-        }
-      if (tag.kind != TH_TLV_TAG_CONTEXT || in_vendor_reserved || tag.number <= last_tag ||
-          tag.number > ELEMENT_FIRMWARE_INFORMATION)
-        return set_elements_error (error, offset, _("an element is unexpected or out of order"));
-      last_tag = tag.number;
-
-      switch (tag.number)
-        {
-        case ELEMENT_CERTIFICATION_DECLARATION:
-          if (!th_tlv_reader_get_bytes (&reader, &bytes, &bytes_len, &tlv_error))
-            return set_elements_tlv_error (error, tlv_error);
-          result.certification_declaration = bytes;
-          result.certification_declaration_len = bytes_len;
-          break;
-        case ELEMENT_ATTESTATION_NONCE:
-          if (!th_tlv_reader_get_bytes (&reader, &bytes, &bytes_len, &tlv_error))
-            return set_elements_tlv_error (error, tlv_error);
-          if (bytes_len != TH_ATTESTATION_NONCE_LEN)
-            return set_elements_error (error, offset, _("the nonce is not 32 bytes long"));
-          result.nonce = bytes;
-          break;
-        case ELEMENT_TIMESTAMP:
-          if (!th_tlv_reader_get_uint32 (&reader, &result.timestamp, &tlv_error))
-            return set_elements_tlv_error (error, tlv_error);
-          has_timestamp = TRUE;
-          break;
-        case ELEMENT_FIRMWARE_INFORMATION:
-        default:
-          if (!th_tlv_reader_get_bytes (&reader, &bytes, &bytes_len, &tlv_error))
-            return set_elements_tlv_error (error, tlv_error);
-          break;
-        }
-    }
-  if (tlv_error != NULL)
-    return set_elements_tlv_error (error, tlv_error);
-  if (result.certification_declaration == NULL || result.nonce == NULL || !has_timestamp)
-    return set_elements_error (error, th_tlv_reader_get_offset (&reader),
-                               _("the certification declaration, nonce or timestamp is "
-                                 "missing"));
-  if (!th_tlv_reader_exit (&reader, &tlv_error))
-    return set_elements_tlv_error (error, tlv_error);
-  if (th_tlv_reader_next (&reader, &tlv_error) || tlv_error != NULL)
-    {
-      g_clear_error (&tlv_error);
-      return set_elements_error (error, th_tlv_reader_get_offset (&reader),
-                                 _("there are bytes after the structure"));
-    }
-
-  *elements = result;
-  return TRUE;
 }
 
 /* ---- Verification ---- */
@@ -772,7 +642,7 @@ check_cd_content (Verification                     *v,
 static void
 check_certification_declaration (Verification *v,
                                  ThCdSigners  *cd_signers,
-                                 const Elements *elements)
+                                 const ThAttestationElements *elements)
 {
   g_autoptr(GError) error = NULL;
   ThCertificationDeclaration cd;
@@ -830,7 +700,7 @@ check_elements (Verification *v,
 {
   const ThAttestationInfo *info = v->info;
   g_autoptr(GError) error = NULL;
-  Elements elements;
+  ThAttestationElements elements;
   gsize len = g_bytes_get_size (info->attestation_elements);
 
   if (len > TH_ATTESTATION_ELEMENTS_MAX_LEN)
@@ -840,15 +710,15 @@ check_elements (Verification *v,
                    len, TH_ATTESTATION_ELEMENTS_MAX_LEN);
       return;
     }
-  if (!decode_elements (g_bytes_get_data (info->attestation_elements, NULL), len, &elements,
-                        &error))
+  if (!th_attestation_elements_decode (g_bytes_get_data (info->attestation_elements, NULL), len,
+                                      &elements, &error))
     {
       add_finding (v->result, TH_ATTESTATION_ELEMENTS_MALFORMED, "%s", error->message);
       return;
     }
 
   if (g_bytes_get_size (info->nonce) != TH_ATTESTATION_NONCE_LEN ||
-      !th_constant_time_equal (elements.nonce, g_bytes_get_data (info->nonce, NULL),
+      !th_constant_time_equal (elements.attestation_nonce, g_bytes_get_data (info->nonce, NULL),
                                TH_ATTESTATION_NONCE_LEN))
     add_finding (v->result, TH_ATTESTATION_NONCE_MISMATCH,
                  _("The attestation nonce does not match the one sent: the response may be a "
