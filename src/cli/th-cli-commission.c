@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "commissioning/th-commissioner.h"
+#include "credentials/th-trust.h"
 #include "messaging/th-udp-transport.h"
 #include "th-cli.h"
 #include "th-error.h"
@@ -415,15 +416,15 @@ print_warnings (GPtrArray *warnings)
     }
 }
 
-/* The folder given, else the default one under $XDG_CACHE_HOME/threshold, which may be
- * missing: an empty trust store then, which attestation reports. */
+/* The folder given, else the default one, which may be missing: an empty trust store then,
+ * which attestation reports. */
 static char *
 trust_directory (const char *given,
                  const char *name)
 {
   if (given != NULL)
     return g_strdup (given);
-  return g_build_filename (g_get_user_cache_dir (), "threshold", name, NULL);
+  return th_trust_default_directory (name);
 }
 
 static gboolean

@@ -58,6 +58,14 @@ enum
 
 static GParamSpec *properties[N_PROPS];
 
+enum
+{
+  SIGNAL_CONTINUE,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 GPtrArray *
 th_add_device_page_get_payloads (ThAddDevicePage *self)
 {
@@ -303,7 +311,25 @@ set_payloads (ThAddDevicePage *self,
     return;
   g_clear_pointer (&self->payloads, g_ptr_array_unref);
   self->payloads = payloads;
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "add-device.continue", payloads != NULL);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PAYLOADS]);
+}
+
+static void
+continue_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  ThAddDevicePage *self = TH_ADD_DEVICE_PAGE (widget);
+
+  if (self->payloads != NULL)
+    g_signal_emit (self, signals[SIGNAL_CONTINUE], 0, self->payloads);
+}
+
+static void
+on_code_activated (ThAddDevicePage *self)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "add-device.continue", NULL);
 }
 
 static void
@@ -761,6 +787,12 @@ th_add_device_page_class_init (ThAddDevicePageClass *klass)
                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  /* The person wants to go on with the payloads of the code (a GPtrArray of ThSetupPayload,
+   * every one valid). */
+  signals[SIGNAL_CONTINUE] =
+    g_signal_new ("continue", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 1, G_TYPE_PTR_ARRAY);
+
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_PREFIX "/ui/th-add-device-page.ui");
   gtk_widget_class_bind_template_child (widget_class, ThAddDevicePage, scanner_stack);
@@ -780,18 +812,21 @@ th_add_device_page_class_init (ThAddDevicePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ThAddDevicePage, message_box);
   gtk_widget_class_bind_template_child (widget_class, ThAddDevicePage, summary_box);
   gtk_widget_class_bind_template_callback (widget_class, on_code_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_code_activated);
 
   gtk_widget_class_install_action (widget_class, "add-device.paste", NULL, paste_action);
   gtk_widget_class_install_action (widget_class, "add-device.open-photo", NULL,
                                    open_photo_action);
   gtk_widget_class_install_action (widget_class, "add-device.retry-camera", NULL,
                                    retry_camera_action);
+  gtk_widget_class_install_action (widget_class, "add-device.continue", NULL, continue_action);
 }
 
 static void
 th_add_device_page_init (ThAddDevicePage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "add-device.continue", FALSE);
 
   /* TH_CAMERA_SOURCE is how the tests put a picture in front of the scanner
    * (see th_camera_new). */

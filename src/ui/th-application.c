@@ -6,6 +6,7 @@
 
 #include <glib/gi18n.h>
 
+#include "credentials/th-trust.h"
 #include "th-application.h"
 #include "threshold-resources.h"
 #include "th-window.h"
@@ -13,6 +14,10 @@
 struct _ThApplication
 {
   AdwApplication parent_instance;
+
+  GSettings *settings;
+  ThStore *store;
+  ThDclClient *dcl_client;
 };
 
 G_DEFINE_FINAL_TYPE (ThApplication, th_application, ADW_TYPE_APPLICATION)
@@ -23,7 +28,7 @@ th_application_new (void)
   return g_object_new (TH_TYPE_APPLICATION,
                        "application-id", APPLICATION_ID,
                        "resource-base-path", RESOURCE_PREFIX,
-                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       "flags", G_APPLICATION_HANDLES_OPEN,
                        NULL);
 }
 
@@ -37,10 +42,73 @@ get_or_create_window (ThApplication *self)
   return window;
 }
 
+ThStore *
+th_application_get_store (ThApplication *self)
+{
+  g_return_val_if_fail (TH_IS_APPLICATION (self), NULL);
+
+  if (self->store == NULL)
+    self->store = th_store_new (NULL);
+  return self->store;
+}
+
+ThDclClient *
+th_application_get_dcl_client (ThApplication *self)
+{
+  g_return_val_if_fail (TH_IS_APPLICATION (self), NULL);
+
+  if (self->dcl_client == NULL)
+    self->dcl_client = th_dcl_client_new (NULL, NULL);
+  return self->dcl_client;
+}
+
+ThCommissioner *
+th_application_new_commissioner (ThApplication  *self,
+                                 GError        **error)
+{
+  g_autoptr(ThPaaStore) paa_store = th_paa_store_new ();
+  g_autoptr(ThCdSigners) cd_signers = th_cd_signers_new ();
+  g_autoptr(GPtrArray) warnings = NULL;
+
+  g_return_val_if_fail (TH_IS_APPLICATION (self), NULL);
+
+  if (!th_trust_load_defaults (paa_store, cd_signers, &warnings, error))
+    return NULL;
+  for (guint i = 0; warnings != NULL && i < warnings->len; i++)
+    g_message ("Trust store: %s", ((GError *) g_ptr_array_index (warnings, i))->message);
+  return th_commissioner_new (th_application_get_store (self), paa_store, cd_signers, NULL);
+}
+
+/* Another ledger chosen: the next lookup goes there. Lookups under way finish with the client
+ * they started with. */
+static void
+on_dcl_setting_changed (ThApplication *self)
+{
+  g_clear_object (&self->dcl_client);
+}
+
 static void
 th_application_activate (GApplication *app)
 {
   gtk_window_present (get_or_create_window (TH_APPLICATION (app)));
+}
+
+/* The desktop opens threshold:// URIs with the app: a manufacturer's setup page calling back. */
+static void
+th_application_open (GApplication  *app,
+                     GFile        **files,
+                     int            n_files,
+                     const char    *hint)
+{
+  ThWindow *window = TH_WINDOW (get_or_create_window (TH_APPLICATION (app)));
+
+  gtk_window_present (GTK_WINDOW (window));
+  for (int i = 0; i < n_files; i++)
+    {
+      g_autofree char *uri = g_file_get_uri (files[i]);
+
+      th_window_open_uri (window, uri);
+    }
 }
 
 static void
@@ -105,13 +173,33 @@ th_application_startup (GApplication *app)
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *help_accels[] = { "F1", NULL };
 
+  ThApplication *self = TH_APPLICATION (app);
+
   G_APPLICATION_CLASS (th_application_parent_class)->startup (app);
 
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions,
-                                   G_N_ELEMENTS (app_actions), app);
+                                   G_N_ELEMENTS (app_actions), self);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.help", help_accels);
   gtk_window_set_default_icon_name (APPLICATION_ID);
+
+  self->settings = g_settings_new ("io.github.threshold.Threshold");
+  g_signal_connect_swapped (self->settings, "changed::dcl-network",
+                            G_CALLBACK (on_dcl_setting_changed), self);
+  g_signal_connect_swapped (self->settings, "changed::dcl-url-override",
+                            G_CALLBACK (on_dcl_setting_changed), self);
+}
+
+static void
+th_application_shutdown (GApplication *app)
+{
+  ThApplication *self = TH_APPLICATION (app);
+
+  G_APPLICATION_CLASS (th_application_parent_class)->shutdown (app);
+
+  g_clear_object (&self->settings);
+  g_clear_object (&self->dcl_client);
+  g_clear_pointer (&self->store, th_store_free);
 }
 
 static void
@@ -121,6 +209,8 @@ th_application_class_init (ThApplicationClass *klass)
 
   app_class->activate = th_application_activate;
   app_class->startup = th_application_startup;
+  app_class->shutdown = th_application_shutdown;
+  app_class->open = th_application_open;
 
   /* Referencing the bundle keeps it, and its registration, in the link of the static library. */
   (void) threshold_get_resource ();

@@ -16,6 +16,9 @@ struct _ThWindow
   GSettings *settings;
 
   AdwToastOverlay *toast_overlay;
+  AdwLeaflet *leaflet;
+  GtkWidget *root_page;
+  AdwViewStack *view_stack;
   ThAddDevicePage *add_device_page;
 };
 
@@ -34,6 +37,89 @@ th_window_add_toast (ThWindow *self,
   g_return_if_fail (TH_IS_WINDOW (self));
 
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+void
+th_window_push_page (ThWindow  *self,
+                     GtkWidget *page)
+{
+  g_return_if_fail (TH_IS_WINDOW (self));
+  g_return_if_fail (GTK_IS_WIDGET (page));
+
+  adw_leaflet_append (self->leaflet, page);
+  adw_leaflet_set_visible_child (self->leaflet, page);
+}
+
+void
+th_window_pop_page (ThWindow *self)
+{
+  g_return_if_fail (TH_IS_WINDOW (self));
+
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+}
+
+void
+th_window_pop_to_root (ThWindow *self)
+{
+  g_return_if_fail (TH_IS_WINDOW (self));
+
+  adw_leaflet_set_visible_child (self->leaflet, self->root_page);
+}
+
+GtkWidget *
+th_window_get_top_page (ThWindow *self)
+{
+  GtkWidget *visible;
+
+  g_return_val_if_fail (TH_IS_WINDOW (self), NULL);
+
+  visible = adw_leaflet_get_visible_child (self->leaflet);
+  return visible == self->root_page ? NULL : visible;
+}
+
+void
+th_window_show_view (ThWindow   *self,
+                     const char *name)
+{
+  g_return_if_fail (TH_IS_WINDOW (self));
+
+  th_window_pop_to_root (self);
+  adw_view_stack_set_visible_child_name (self->view_stack, name);
+}
+
+/* The pages after the visible one are gone for good once the slide back has ended. */
+static void
+drop_hidden_pages (ThWindow *self)
+{
+  GtkWidget *visible = adw_leaflet_get_visible_child (self->leaflet);
+  GtkWidget *child;
+
+  if (adw_leaflet_get_child_transition_running (self->leaflet))
+    return;
+  while ((child = gtk_widget_get_last_child (GTK_WIDGET (self->leaflet))) != NULL
+         && child != visible)
+    adw_leaflet_remove (self->leaflet, child);
+}
+
+static void
+on_transition_running (ThWindow *self)
+{
+  drop_hidden_pages (self);
+}
+
+static void
+on_visible_child (ThWindow *self)
+{
+  /* Without animations there is no transition to wait for. */
+  if (!adw_get_enable_animations (GTK_WIDGET (self)))
+    drop_hidden_pages (self);
+}
+
+static void
+on_add_device_continue (ThWindow  *self,
+                        GPtrArray *payloads)
+{
+  th_window_add_devices (self, payloads);
 }
 
 static void
@@ -100,7 +186,12 @@ th_window_class_init (ThWindowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ui/th-window.ui");
   gtk_widget_class_bind_template_child (widget_class, ThWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, ThWindow, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, ThWindow, root_page);
+  gtk_widget_class_bind_template_child (widget_class, ThWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, ThWindow, add_device_page);
+  gtk_widget_class_bind_template_callback (widget_class, on_transition_running);
+  gtk_widget_class_bind_template_callback (widget_class, on_add_device_continue);
 }
 
 static void
@@ -114,6 +205,9 @@ th_window_init (ThWindow *self)
                                g_settings_get_int (self->settings, "window-height"));
   if (g_settings_get_boolean (self->settings, "window-maximized"))
     gtk_window_maximize (GTK_WINDOW (self));
+
+  g_signal_connect_object (self->leaflet, "notify::visible-child",
+                           G_CALLBACK (on_visible_child), self, G_CONNECT_SWAPPED);
 
   if (DEVELOPMENT_BUILD)
     gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
