@@ -37,6 +37,7 @@ struct _ThAddDevicePage
   GtkImage *message_icon;
   GtkBox *message_box;
   GtkBox *summary_box;
+  GtkWidget *continue_button;
 
   ThCamera *camera;
   guint hint_source;
@@ -312,6 +313,7 @@ set_payloads (ThAddDevicePage *self,
   g_clear_pointer (&self->payloads, g_ptr_array_unref);
   self->payloads = payloads;
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "add-device.continue", payloads != NULL);
+  gtk_widget_set_visible (self->continue_button, payloads != NULL);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PAYLOADS]);
 }
 
@@ -811,6 +813,7 @@ th_add_device_page_class_init (ThAddDevicePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ThAddDevicePage, message_icon);
   gtk_widget_class_bind_template_child (widget_class, ThAddDevicePage, message_box);
   gtk_widget_class_bind_template_child (widget_class, ThAddDevicePage, summary_box);
+  gtk_widget_class_bind_template_child (widget_class, ThAddDevicePage, continue_button);
   gtk_widget_class_bind_template_callback (widget_class, on_code_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_code_activated);
 
@@ -827,6 +830,7 @@ th_add_device_page_init (ThAddDevicePage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "add-device.continue", FALSE);
+  gtk_widget_set_visible (self->continue_button, FALSE);
 
   /* TH_CAMERA_SOURCE is how the tests put a picture in front of the scanner
    * (see th_camera_new). */

@@ -14,6 +14,18 @@ try:
 except uitest.Skip as skip:
     sys.exit(uitest.skip_or_fail(str(skip)))
 
+
+
+def visible_button(app, label):
+    """GTK 4.8 names a button with a mnemonic "_Label Label": the label is matched as a word."""
+    import pyatspi
+    for node in app.walk(app.app):
+        if node.getRoleName() == "push button" and label in node.name.replace("_", "").split(" ") \
+                and node.getState().contains(pyatspi.STATE_VISIBLE):
+            return True
+    return False
+
+
 tap = uitest.Tap()
 with uitest.App(binary, schema_dir) as app:
     entry = app.find(role="text", name="Setup Code", timeout=10) or \
@@ -35,6 +47,7 @@ with uitest.App(binary, schema_dir) as app:
     tap.check("the summary gives the discriminator", any(t.startswith("15") for t in texts),
               "\n".join(texts))
     tap.check("the summary says the passcode is valid", "Valid" in texts, "\n".join(texts))
+    tap.check("a valid code offers Continue", visible_button(app, "Continue"))
     uitest.screenshot(os.path.join(shots, "add-device-manual.png"))
 
     uitest.key("ctrl+a", "BackSpace")
@@ -56,6 +69,7 @@ with uitest.App(binary, schema_dir) as app:
     texts = app.texts()
     tap.check("no summary is shown for a wrong code", "Vendor ID" not in texts and
               "Setup Passcode" not in texts, "\n".join(texts))
+    tap.check("a wrong code offers no Continue", not visible_button(app, "Continue"))
     tap.check("the error never shows the passcode",
               not any("20202021" in t for t in texts), "\n".join(texts))
     uitest.screenshot(os.path.join(shots, "add-device-error.png"))
