@@ -60,6 +60,8 @@ th_commissioning_options_copy (const ThCommissioningOptions *options)
 
   if (copy->address != NULL)
     g_object_ref (copy->address);
+  if (copy->network_credentials != NULL)
+    copy->network_credentials = th_network_credentials_copy (copy->network_credentials);
   return copy;
 }
 
@@ -69,6 +71,7 @@ th_commissioning_options_free (ThCommissioningOptions *options)
   if (options == NULL)
     return;
   g_clear_object (&options->address);
+  g_clear_pointer (&options->network_credentials, th_network_credentials_free);
   g_free (options);
 }
 
@@ -93,6 +96,7 @@ enum
 {
   SIGNAL_STAGE_CHANGED,
   SIGNAL_ATTESTATION_FAILED,
+  SIGNAL_NETWORK_CREDENTIALS_NEEDED,
   N_SIGNALS,
 };
 
@@ -133,6 +137,9 @@ struct _Run
   ThSession *pase;
   ThSession *operational;
 
+  /* the network the device joins: from the options or from the person */
+  ThNetworkCredentials *network_credentials;
+
   ThBasicInformation info;
   ThCommissioningInfo commissioning_info;
   GPtrArray *endpoints;                 /* of ThEndpointDescription */
@@ -158,8 +165,9 @@ struct _Run
   GBytes *attestation_signature;
   ThP256Key *dac_key;                   /* NULL when the DAC cannot be read */
 
-  /* the decision point */
+  /* the decision points: attestation, or the network to join */
   gboolean awaiting_decision;
+  gboolean deciding_network;
   gboolean decided;
   gboolean proceed;
   gboolean keep_alive_in_flight;
@@ -200,6 +208,7 @@ run_free (gpointer data)
   g_clear_pointer (&run->payload, th_setup_payload_free);
   g_clear_pointer (&run->options, th_commissioning_options_free);
   g_clear_object (&run->address);
+  g_clear_pointer (&run->network_credentials, th_network_credentials_free);
   g_clear_object (&run->pase);
   g_clear_object (&run->operational);
   th_basic_information_clear (&run->info);
@@ -1461,6 +1470,25 @@ th_commissioner_resolve_attestation (ThCommissioner *self,
   run->decision_source = g_idle_add (on_decided, run);
 }
 
+void
+th_commissioner_provide_network_credentials (ThCommissioner             *self,
+                                             const ThNetworkCredentials *credentials)
+{
+  Run *run;
+
+  g_return_if_fail (TH_IS_COMMISSIONER (self));
+
+  run = self->task != NULL ? g_task_get_task_data (self->task) : NULL;
+  if (run == NULL || !run->awaiting_decision || !run->deciding_network || run->decided)
+    return;
+  run->decided = TRUE;
+  run->proceed = credentials != NULL;
+  g_clear_pointer (&run->network_credentials, th_network_credentials_free);
+  if (credentials != NULL)
+    run->network_credentials = th_network_credentials_copy (credentials);
+  run->decision_source = g_idle_add (on_decided, run);
+}
+
 /* ---- CSR ---- */
 
 static gboolean
@@ -1859,6 +1887,9 @@ th_commissioner_class_init (ThCommissionerClass *klass)
   signals[SIGNAL_ATTESTATION_FAILED] =
     g_signal_new ("attestation-failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                   NULL, NULL, G_TYPE_NONE, 1, TH_TYPE_ATTESTATION_RESULT);
+  signals[SIGNAL_NETWORK_CREDENTIALS_NEEDED] =
+    g_signal_new ("network-credentials-needed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, TH_TYPE_NETWORK_REQUEST);
 }
 
 static void

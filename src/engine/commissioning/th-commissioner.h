@@ -8,6 +8,7 @@
 
 #include "clusters/th-clusters.h"
 #include "commissioning/th-commissioning-stage.h"
+#include "commissioning/th-network-credentials.h"
 #include "credentials/th-attestation.h"
 #include "onboarding/th-setup-payload.h"
 #include "storage/th-store.h"
@@ -58,6 +59,9 @@ typedef struct
   guint response_timeout_ms;
   /* the bound on disarming the fail-safe (ArmFailSafe with 0) after a failure */
   guint cleanup_timeout_ms;
+  /* the network a Wi-Fi or Thread device joins, owned: given beforehand, the commissioner
+   * does not emit ::network-credentials-needed; NULL to ask */
+  ThNetworkCredentials *network_credentials;
 } ThCommissioningOptions;
 
 #define TH_TYPE_COMMISSIONING_OPTIONS (th_commissioning_options_get_type ())
@@ -82,7 +86,13 @@ G_DECLARE_FINAL_TYPE (ThCommissioner, th_commissioner, TH, COMMISSIONER, GObject
  *    specification counts it as a failed attestation). The flow waits, keeping the device's
  *    fail-safe armed, until th_commissioner_resolve_attestation() is called, now or later
  *    from the main loop. Without a handler connected there is no one to ask, and the device
- *    is refused. */
+ *    is refused.
+ *  ::network-credentials-needed (ThNetworkRequest *request): at the NETWORK stage, a device
+ *    with a Wi-Fi or Thread interface needs its network and options->network_credentials
+ *    gave none, or the ones tried failed (th_network_request_get_last_error() says why). The
+ *    flow waits, keeping the device's fail-safe armed, until
+ *    th_commissioner_provide_network_credentials() is called, now or later. Without a
+ *    handler connected the commissioning fails with TH_ERROR_NETWORK_CREDENTIALS_NEEDED. */
 ThCommissioner *th_commissioner_new                (ThStore          *store,
                                                     ThPaaStore       *paa_store,
                                                     ThCdSigners      *cd_signers,
@@ -124,6 +134,11 @@ ThStoredNode   *th_commissioner_commission_finish  (ThCommissioner              
  * no answer is awaited. */
 void            th_commissioner_resolve_attestation (ThCommissioner  *self,
                                                      gboolean         proceed);
+/* Answers ::network-credentials-needed; NULL when the person cancelled, which stops the
+ * commissioning. Copied. Ignored when no answer is awaited. */
+void            th_commissioner_provide_network_credentials (
+                                                    ThCommissioner             *self,
+                                                    const ThNetworkCredentials *credentials);
 /* The attestation result of the current or last commissioning (borrowed), or NULL before
  * attestation. */
 ThAttestationResult *th_commissioner_get_attestation_result (ThCommissioner *self);
