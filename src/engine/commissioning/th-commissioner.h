@@ -10,6 +10,7 @@
 #include "commissioning/th-commissioning-stage.h"
 #include "commissioning/th-network-credentials.h"
 #include "credentials/th-attestation.h"
+#include "discovery/th-ble-device.h"
 #include "onboarding/th-setup-payload.h"
 #include "storage/th-store.h"
 
@@ -45,6 +46,10 @@ typedef struct
   /* the device's address, with its port: DNS-SD is skipped; NULL to find the device by its
    * discriminator */
   GSocketAddress *address;
+  /* Commission over Bluetooth LE (BTP) instead of IP: through `ble_device` (referenced) when
+   * given, else `ble` TRUE finds the device advertising the payload's discriminator. */
+  gboolean ble;
+  ThBleDevice *ble_device;
   ThAttestationPolicy attestation_policy;
   /* SetRegulatoryConfig: where the device is used (taken when the device can be both), and
    * the ISO 3166-1 alpha-2 country code, "XX" when unknown */
@@ -106,9 +111,19 @@ ThCommissioner *th_commissioner_new                (ThStore          *store,
  * REGULATORY is skipped for a device with neither a Wi-Fi or Thread interface nor a Time
  * Synchronization cluster.
  *
- * Over IP the device is on its operational network already: NETWORK is skipped, and CASE is
- * tried first at the address PASE used (the same device, on the same network, a moment
- * later), falling back to the node's operational DNS-SD record only if nothing answers there.
+ * Over IP the device is on its operational network already: NETWORK is skipped unless
+ * options->network_credentials are given, and CASE is tried first at the address PASE used
+ * (the same device, on the same network, a moment later), falling back to the node's
+ * operational DNS-SD record only if nothing answers there.
+ *
+ * Over Bluetooth LE, NETWORK gives a device with a Wi-Fi or Thread interface its network
+ * (ScanNetworks when no credentials were given, ::network-credentials-needed,
+ * AddOrUpdateWiFiNetwork or AddOrUpdateThreadNetwork, the fail-safe re-armed, ConnectNetwork),
+ * OPERATIONAL_DISCOVERY finds the node's operational DNS-SD record and CASE runs over IP. A
+ * device that cannot keep both connections (SupportsConcurrentConnection false) drops the
+ * Bluetooth link when it joins: everything else it needs the link for is done before, and no
+ * answer to ConnectNetwork is waited for. A network the device could not join is
+ * TH_ERROR_NETWORK_NOT_FOUND, TH_ERROR_NETWORK_AUTH_FAILED or TH_ERROR_NETWORK_FAILED.
  *
  * Once the fail-safe is armed, a failure or a cancellation disarms it (ArmFailSafe with 0,
  * within options->cleanup_timeout_ms) so the device rolls back and can be commissioned again

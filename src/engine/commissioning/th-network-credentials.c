@@ -9,6 +9,7 @@
 #include <openssl/crypto.h>
 #include <string.h>
 
+#include "clusters/th-clusters.h"
 #include "th-error.h"
 #include "th-network-credentials.h"
 
@@ -214,6 +215,49 @@ th_network_credentials_describe (const ThNetworkCredentials *self)
   if (self->thread.has_extended_pan_id)
     return g_strdup_printf ("%016" G_GINT64_MODIFIER "x", self->thread.extended_pan_id);
   return g_strdup_printf ("PAN 0x%04x", self->thread.pan_id);
+}
+
+GError *
+th_network_status_error (guint8                      status,
+                         const char                 *debug_text,
+                         const ThNetworkCredentials *credentials)
+{
+  g_autofree char *name = th_network_credentials_describe (credentials);
+  g_autofree char *sentence = NULL;
+  gboolean wifi = credentials->kind == TH_NETWORK_KIND_WIFI;
+  gint code;
+
+  switch (status)
+    {
+    case TH_NETWORK_STATUS_NETWORK_NOT_FOUND:
+      code = TH_ERROR_NETWORK_NOT_FOUND;
+      sentence = g_strdup_printf (wifi ? _("The device could not find the network “%s”; check "
+                                           "that the name is right and that the device is in "
+                                           "range of it.")
+                                       : _("The device could not find the Thread network "
+                                           "“%s”; check that a border router for it is in "
+                                           "range."), name);
+      break;
+    case TH_NETWORK_STATUS_AUTH_FAILURE:
+      code = TH_ERROR_NETWORK_AUTH_FAILED;
+      sentence = g_strdup_printf (wifi ? _("The password was not accepted by the network "
+                                           "“%s”; check it and try again.")
+                                       : _("The network key was not accepted by the Thread "
+                                           "network “%s”; check the dataset."), name);
+      break;
+    case TH_NETWORK_STATUS_UNSUPPORTED_SECURITY:
+      code = TH_ERROR_NETWORK_FAILED;
+      sentence = g_strdup_printf (_("The device does not support the security of the network "
+                                    "“%s”."), name);
+      break;
+    default:
+      code = TH_ERROR_NETWORK_FAILED;
+      sentence = th_network_status_describe (status);
+      break;
+    }
+  if (debug_text != NULL && debug_text[0] != '\0')
+    return g_error_new (TH_ERROR, code, _("%s The device says: “%s”"), sentence, debug_text);
+  return g_error_new_literal (TH_ERROR, code, sentence);
 }
 
 /* Scan results */

@@ -65,6 +65,14 @@ GBytes               *th_network_credentials_get_network_id (const ThNetworkCred
  * the extended PAN id in hex. */
 char                 *th_network_credentials_describe       (const ThNetworkCredentials *self);
 
+/* What a NetworkingStatus other than Success from AddOrUpdate*Network or ConnectNetwork means
+ * for these credentials, in words for the person who gave them: TH_ERROR_NETWORK_NOT_FOUND
+ * ("The device could not find the network “x”."), TH_ERROR_NETWORK_AUTH_FAILED ("The password
+ * was not accepted."), else TH_ERROR_NETWORK_FAILED; the device's DebugText is quoted. */
+GError               *th_network_status_error               (guint8                      status,
+                                                             const char                 *debug_text,
+                                                             const ThNetworkCredentials *credentials);
+
 /* One network the device saw (ScanNetworks). */
 typedef struct
 {
