@@ -20,6 +20,8 @@
 
 import { config } from "@matter/nodejs/config";
 import { mkdirSync, readFileSync } from "node:fs";
+import { createConnection } from "node:net";
+import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 
 const USAGE = `usage: node device.mjs --storage DIR [options]
@@ -42,6 +44,11 @@ const USAGE = `usage: node device.mjs --storage DIR [options]
                          wifi: a file holding the password that network accepts (first line)
   --network-xpan HEX     thread: the extended PAN id in range (16 hex digits)
   --no-concurrent        SupportsConcurrentConnection false
+  --ble-socket PATH      also commissionable over Bluetooth LE through a bridge listening at
+                         PATH (tests/interop/test_ble.py): matter.js's own BTP runs here on
+                         the GATT bytes the bridge carries, one hex line each way:
+                         "C1 <hex>" a write, "SUB" the subscription, "DISCONNECT" in;
+                         "C2 <hex>" an indication, "ADV <hex>" the advertisement out
 `;
 
 // Seconds a clean shutdown may take before the process gives up on it.
@@ -83,6 +90,7 @@ function parseOptions () {
         "network-password-file": { type: "string" },
         "network-xpan": { type: "string", default: "0011223344556677" },
         "no-concurrent": { type: "boolean", default: false },
+        "ble-socket": { type: "string" },
         help: { type: "boolean", default: false },
       },
       strict: true,
@@ -126,6 +134,7 @@ function parseOptions () {
     networkPasswordFile: v["network-password-file"],
     networkXpan: v["network-xpan"],
     concurrent: !v["no-concurrent"],
+    bleSocket: v["ble-socket"],
   };
 }
 
@@ -143,7 +152,8 @@ config.defaultStoragePath = options.storage;
 // The script ends the node itself so that it can report STOPPED and exit with a status.
 config.trapProcessSignals = false;
 
-const { Environment, Logger, ServerNode, VendorId } = await import("@matter/main");
+const { ChannelType, Environment, Logger, ServerNode, VendorId } = await import("@matter/main");
+const { Ble, BleChannel, BtpSessionHandler } = await import("@matter/main/protocol");
 const { OnOffLightDevice } = await import("@matter/main/devices/on-off-light");
 const { NetworkCommissioningBehavior } = await import("@matter/main/behaviors/network-commissioning");
 const { GeneralCommissioningServer } = await import("@matter/main/behaviors/general-commissioning");
@@ -267,6 +277,10 @@ function networkBehavior (kind) {
         ...network, connected: hex(network.networkId) === id,
       }));
       emit(`NETWORK CONNECTED ${id}`);
+      // A device that cannot keep both links leaves Bluetooth for its network at once,
+      // without answering on it.
+      if (!options.concurrent && bridgeBle !== undefined)
+        bridgeBle.peripheral.drop();
       return { networkingStatus: Status.Success, errorValue: null };
     }
   };
@@ -287,6 +301,132 @@ function networkState (kind) {
     return { ...common, supportedWiFiBands: [NetworkCommissioning.WiFiBand["2G4"]] };
   return { ...common, supportedThreadFeatures: { isFullThreadDevice: true }, threadVersion: 4 };
 }
+
+// Bluetooth LE without a radio: the GATT bytes come and go over the bridge's socket, and
+// matter.js's BtpSessionHandler does the BTP, as it would behind a real peripheral.
+class BridgeChannel extends BleChannel {
+  name = "ble-bridge";
+  constructor (peripheral) {
+    super();
+    this.peripheral = peripheral;
+  }
+  send (data) {
+    return this.peripheral.btp.sendMatterMessage(data);
+  }
+  async close () {
+    await this.peripheral.btp?.close();
+  }
+  onClose (listener) {
+    return this.closed.on(listener) ?? { close: async () => {} };
+  }
+  async *[Symbol.asyncIterator] () {}
+}
+
+class BridgePeripheral {
+  listeners = new Set();
+  btp = undefined;
+  handshake = undefined;
+  channel = undefined;
+
+  constructor (path) {
+    this.socket = createConnection(path);
+    this.socket.on("error", (e) => process.stderr.write(`device.mjs: BLE bridge: ${e}\n`));
+    createInterface({ input: this.socket }).on("line", (line) => {
+      this.#received(line).catch((e) => process.stderr.write(`device.mjs: BTP: ${e?.stack ?? e}\n`));
+    });
+  }
+
+  #send (line) {
+    this.socket.write(line + "\n");
+  }
+
+  async #received (line) {
+    const [what, hexData] = line.split(" ");
+    const data = hexData === undefined ? undefined : new Uint8Array(Buffer.from(hexData, "hex"));
+    if (what === "C1" && this.btp === undefined) {
+      this.handshake = data;
+    } else if (what === "C1") {
+      await this.btp.handleIncomingBleData(data);
+    } else if (what === "SUB" && this.handshake !== undefined) {
+      // the handshake response goes out as the first indication, once subscribed
+      this.channel = new BridgeChannel(this);
+      this.btp = await BtpSessionHandler.createFromHandshakeRequest(
+        182, this.handshake,
+        async (packet) => this.#send(`C2 ${Buffer.from(packet).toString("hex")}`),
+        async () => this.#disconnected(),
+        async (message) => {
+          for (const listener of this.listeners)
+            listener(this.channel, message);
+        });
+      emit("BLE CONNECTED");
+    } else if (what === "DISCONNECT") {
+      await this.btp?.close();
+      this.#disconnected();
+    }
+  }
+
+  drop () {
+    const btp = this.btp;
+    this.#disconnected();
+    btp?.close().catch(() => {});
+  }
+
+  #disconnected () {
+    if (this.btp === undefined)
+      return;
+    this.btp = undefined;
+    this.handshake = undefined;
+    this.channel?.emitClosed();
+    this.#send("DISCONNECT");
+    emit("BLE DISCONNECTED");
+  }
+
+  onData (listener) {
+    this.listeners.add(listener);
+    return { close: async () => { this.listeners.delete(listener); } };
+  }
+
+  async close () {
+    this.socket.end();
+  }
+
+  supports (type) {
+    return type === ChannelType.BLE;
+  }
+
+  async openChannel () {
+    throw new Error("a peripheral opens no channels");
+  }
+
+  async advertise (data) {
+    this.#send(`ADV ${Buffer.from(data).toString("hex")}`);
+  }
+
+  async stopAdvertising () {
+    this.#send("ADV-STOP");
+  }
+}
+
+class BridgeBle extends Ble {
+  constructor (path) {
+    super();
+    this.peripheral = new BridgePeripheral(path);
+  }
+  get peripheralInterface () {
+    return this.peripheral;
+  }
+  get centralInterface () {
+    throw new Error("this device is a peripheral only");
+  }
+  get scanner () {
+    throw new Error("this device is a peripheral only");
+  }
+}
+
+const bridgeBle = options.bleSocket === undefined ? undefined
+  : new BridgeBle(options.bleSocket);
+if (bridgeBle !== undefined)
+  Environment.default.set(Ble, bridgeBle);
 
 let root = ServerNode.RootEndpoint;
 const rootState = {};
