@@ -138,6 +138,8 @@ struct _Run
   ThExchangeManager *manager;           /* the commissioning channel: UDP or BTP */
   GError *channel_error;                /* setting up the manager failed, for PASE to report */
   gboolean over_ble;
+  ThBtpTransport *btp_transport;        /* over BLE, the manager's transport */
+  gulong btp_closed_handler;
   ThExchangeManager *ip_manager;        /* over BLE: UDP, for the operational session */
   GSocketAddress *address;              /* the commissioning channel's peer */
   gboolean has_device_mrp;
@@ -219,6 +221,8 @@ run_free (gpointer data)
   g_assert (run->keep_alive_source == 0 && run->decision_source == 0);
   g_assert (run->cleanup_timeout_source == 0 && run->cancelled_handler == 0);
   g_assert (!run->home_job_running);
+  g_clear_signal_handler (&run->btp_closed_handler, run->btp_transport);
+  g_clear_object (&run->btp_transport);
   if (run->manager != NULL)
     th_exchange_manager_close (run->manager);
   g_clear_object (&run->manager);
@@ -793,6 +797,19 @@ static void open_channel (Run *run);
 /* Over Bluetooth LE the commissioning channel is the device's GATT service with BTP on it: the
  * device found, connected, and the BTP handshake done, DISCOVERY is over. */
 
+/* The link is gone (out of range, or a device that cannot keep both links left for its
+ * network): whatever waits on it fails at once instead of at its timeout. */
+static void
+on_btp_closed (ThBtpTransport *transport,
+               const GError   *error,
+               gpointer        user_data)
+{
+  Run *run = user_data;
+
+  g_debug ("The Bluetooth commissioning channel closed: %s", error->message);
+  th_exchange_manager_close (run->manager);
+}
+
 static void
 on_btp_opened (GObject      *source,
                GAsyncResult *result,
@@ -813,6 +830,9 @@ on_btp_opened (GObject      *source,
       fail (run, error);
       return;
     }
+  run->btp_transport = g_object_ref (transport);
+  run->btp_closed_handler = g_signal_connect (transport, "closed", G_CALLBACK (on_btp_closed),
+                                              run);
   advance (run);
 }
 
