@@ -145,11 +145,11 @@ set_echo (ThCliNetworkPrompt *prompt,
     {
       quiet = prompt->saved;
       quiet.c_lflag &= ~(tcflag_t) ECHO;
-      prompt->echo_off = tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
+      prompt->echo_off = tcsetattr (STDIN_FILENO, TCSANOW, &quiet) == 0;
     }
   else if (echo && prompt->echo_off)
     {
-      tcsetattr (STDIN_FILENO, TCSAFLUSH, &prompt->saved);
+      tcsetattr (STDIN_FILENO, TCSANOW, &prompt->saved);
       prompt->echo_off = FALSE;
       g_printerr ("\n");
     }
@@ -264,13 +264,14 @@ ask (ThCliNetworkPrompt *prompt,
     case ASKING_SSID:
       g_printerr (_("Wi-Fi network name (SSID), empty to give up: "));
       break;
+    /* Echo goes off before the question: an answer typed as soon as it shows is hidden. */
     case ASKING_PASSWORD:
-      g_printerr (_("Password of “%s” (not shown): "), prompt->ssid);
       set_echo (prompt, FALSE);
+      g_printerr (_("Password of “%s” (not shown): "), prompt->ssid);
       break;
     case ASKING_DATASET:
-      g_printerr (_("Thread operational dataset in hex (not shown), empty to give up: "));
       set_echo (prompt, FALSE);
+      g_printerr (_("Thread operational dataset in hex (not shown), empty to give up: "));
       break;
     case ASKING_NOTHING:
     default:

@@ -326,6 +326,7 @@ class BridgePeripheral {
   listeners = new Set();
   btp = undefined;
   handshake = undefined;
+  subscribed = false;
   channel = undefined;
 
   constructor (path) {
@@ -345,25 +346,35 @@ class BridgePeripheral {
     const data = hexData === undefined ? undefined : new Uint8Array(Buffer.from(hexData, "hex"));
     if (what === "C1" && this.btp === undefined) {
       this.handshake = data;
+      await this.#start();
     } else if (what === "C1") {
       await this.btp.handleIncomingBleData(data);
-    } else if (what === "SUB" && this.handshake !== undefined) {
-      // the handshake response goes out as the first indication, once subscribed
-      this.channel = new BridgeChannel(this);
-      this.btp = await BtpSessionHandler.createFromHandshakeRequest(
-        182, this.handshake,
-        async (packet) => this.#send(`C2 ${Buffer.from(packet).toString("hex")}`),
-        async () => this.#disconnected(),
-        async (message) => {
-          for (const listener of this.listeners)
-            listener(this.channel, message);
-        });
-      emit("BLE CONNECTED");
+    } else if (what === "SUB") {
+      this.subscribed = true;
+      await this.#start();
     } else if (what === "DISCONNECT") {
       await this.btp?.close();
       this.#disconnected();
     }
   }
+
+  // The handshake response goes out as the first indication: once the request came and the
+  // central subscribed, which the bridge may tell in either order.
+  async #start () {
+    if (this.handshake === undefined || !this.subscribed || this.btp !== undefined)
+      return;
+    this.channel = new BridgeChannel(this);
+    this.btp = await BtpSessionHandler.createFromHandshakeRequest(
+      182, this.handshake,
+      async (packet) => this.#send(`C2 ${Buffer.from(packet).toString("hex")}`),
+      async () => this.#disconnected(),
+      async (message) => {
+        for (const listener of this.listeners)
+          listener(this.channel, message);
+      });
+    emit("BLE CONNECTED");
+  }
+
 
   drop () {
     const btp = this.btp;
@@ -376,6 +387,7 @@ class BridgePeripheral {
       return;
     this.btp = undefined;
     this.handshake = undefined;
+    this.subscribed = false;
     this.channel?.emitClosed();
     this.#send("DISCONNECT");
     emit("BLE DISCONNECTED");

@@ -15,6 +15,9 @@ with CI=true) where it cannot run.
 
 import json
 import os
+import pty
+import re
+import select
 import socket
 import subprocess
 import sys
@@ -29,6 +32,7 @@ import thnet  # noqa: E402
 ACCEPT = "--accept-attestation-failure"
 SSID = "ThresholdBleNet"
 PASSWORD = "ble-password-42"
+WRONG_PASSWORD = "not-the-password-7"
 MATTER_UUID = "0000fff6-0000-1000-8000-00805f9b34fb"
 C1_UUID = "18ee2ef5-263d-4559-959f-4f9c429f9d11"
 C2_UUID = "18ee2ef5-263d-4559-959f-4f9c429f9d12"
@@ -221,6 +225,37 @@ def main():
             outputs.append(result.stdout + result.stderr)
             return result
 
+        def run_on_terminal(args, answers, timeout=180):
+            """threshold-cli on a pseudo-terminal: each (prompt, reply) of `answers` is typed
+            once its prompt shows. Returns (exit status, what the terminal showed)."""
+            master, slave = pty.openpty()
+            process = net.spawn([cli, *map(str, args)], env=env, stdin=slave, stdout=slave,
+                                stderr=slave)
+            os.close(slave)
+            shown, seen = b"", 0
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                ready, _, _ = select.select([master], [], [], 0.2)
+                if ready:
+                    try:
+                        chunk = os.read(master, 4096)
+                    except OSError:  # EIO: the program ended
+                        chunk = b""
+                    if not chunk:
+                        break
+                    shown += chunk
+                    while answers and answers[0][0].encode() in shown[seen:]:
+                        seen = shown.index(answers[0][0].encode(), seen) + len(answers[0][0])
+                        os.write(master, answers.pop(0)[1].encode() + b"\n")
+                elif process.poll() is not None:
+                    break
+            else:
+                process.kill()
+            os.close(master)
+            text = shown.decode(errors="replace")
+            outputs.append(text)
+            return process.wait(), text
+
         def ble_device(n, discriminator, passcode, concurrent):
             bridge = Bridge(net.workdir, n)
             args = ["--network", "wifi", "--network-ssid", SSID, "--network-password-file",
@@ -271,9 +306,39 @@ def main():
                "non-concurrent: the BLE link dropped at ConnectNetwork, the device was found "
                "on its network and added", result.stdout[-4000:] + result.stderr[-2000:])
 
-        leaked = [output for output in outputs if PASSWORD in output
-                  or PASSWORD.encode().hex() in output]
-        tap.ok(not leaked, "the Wi-Fi password is in no output (debug included)")
+        # (3) No network given, on a terminal: the networks the device scanned are shown and
+        # a person is asked; a wrong password is refused by the device, said, and asked again.
+        device, bridge, _ = ble_device(3, 3003, 20202033, concurrent=True)
+        ssid_prompt = "Wi-Fi network name (SSID), empty to give up: "
+        password_prompt = f"Password of “{SSID}” (not shown): "
+        status, shown = run_on_terminal(
+            ["commission", device.qr, "--ble", ACCEPT],
+            [(ssid_prompt, SSID), (password_prompt, WRONG_PASSWORD),
+             (ssid_prompt, SSID), (password_prompt, PASSWORD)])
+        tap.ok(status == 0 and f"{SSID} (-42 dBm, channel 6)" in shown
+               and re.search(r"password was not accepted by the network “" + SSID, shown)
+               and shown.count(ssid_prompt) == 2 and "Added" in shown,
+               "on a terminal: the scanned networks shown, a wrong password refused by the "
+               "device and asked again, then added", shown[-3000:])
+        tap.ok(device.wait_for(r"^NETWORK SCAN$", timeout=1) is not None
+               and device.wait_for(r"^NETWORK REFUSED AuthFailure", timeout=1) is not None
+               and device.wait_for(rf"^NETWORK CONNECTED {SSID.encode().hex()}$", timeout=1)
+               is not None,
+               "the device saw ScanNetworks, refused the wrong password, joined with the right")
+
+        # (4) No network and no terminal: the error says which flags give one.
+        device, bridge, _ = ble_device(4, 3004, 20202034, concurrent=True)
+        result = run("commission", device.qr, "--ble", ACCEPT)
+        tap.ok(result.returncode == 1 and "--wifi SSID --wifi-password-file FILE" in result.stderr
+               and "--thread-dataset HEX" in result.stderr,
+               "no network given and no one to ask: the error names the flags", result.stderr)
+
+        leaked = [output for output in outputs
+                  for secret in (PASSWORD, WRONG_PASSWORD, PASSWORD.encode().hex(),
+                                 WRONG_PASSWORD.encode().hex())
+                  if secret in output]
+        tap.ok(not leaked and len(outputs) == 4,
+               "no Wi-Fi password in any output, the terminal's included (debug too)")
 
     return tap.done()
 
