@@ -469,6 +469,24 @@ load_trust (const char   *paa_dir,
   return TRUE;
 }
 
+/* The dataset holds the network key: its text on the command line, as the process shows it,
+ * is found before the options are parsed (they are copied then) to be wiped after. */
+static char *
+find_dataset_argument (int    argc,
+                       char **argv)
+{
+  for (int i = 1; i < argc; i++)
+    {
+      if (g_str_equal (argv[i], "--"))
+        break;
+      if (g_str_has_prefix (argv[i], "--thread-dataset="))
+        return argv[i] + strlen ("--thread-dataset=");
+      if (g_str_equal (argv[i], "--thread-dataset") && i + 1 < argc)
+        return argv[i + 1];
+    }
+  return NULL;
+}
+
 /* Every payload of the code, each one checked. */
 static GPtrArray *
 parse_code (const char  *code,
@@ -500,6 +518,7 @@ th_cli_commission (int    argc,
   g_autofree char *wifi_password_file = NULL;
   g_autofree char *thread_dataset = NULL;
   g_autoptr(ThCliNetworkPrompt) prompt = NULL;
+  char *dataset_argument;
   gboolean ble = FALSE;
   gboolean accept = FALSE;
   gboolean strict = FALSE;
@@ -564,6 +583,7 @@ th_cli_commission (int    argc,
                                   "pass every check, you are asked on a terminal; elsewhere "
                                   "it is refused unless " ACCEPT_OPTION " is given."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  dataset_argument = find_dataset_argument (argc, argv);
   if (!th_cli_parse_options (context, &argc, &argv))
     return TH_CLI_EXIT_USAGE;
   if (argc != 2)
@@ -609,6 +629,8 @@ th_cli_commission (int    argc,
     wifi_ssid, wifi_password_file, thread_dataset, &error);
   if (thread_dataset != NULL)
     explicit_bzero (thread_dataset, strlen (thread_dataset));
+  if (dataset_argument != NULL)
+    explicit_bzero (dataset_argument, strlen (dataset_argument));
   if (error != NULL)
     {
       th_cli_error ("%s", error->message);
