@@ -578,8 +578,8 @@ th_cli_commission (int    argc,
                                   "“*”) or a manual pairing code. Each device is found on the "
                                   "network by its discriminator, reached at --address or over "
                                   "Bluetooth LE with --ble (then given its Wi-Fi or Thread "
-                                  "network), checked to be genuine, given the home’s certificate and "
-                                  "saved in $XDG_DATA_HOME/threshold. When a device does not "
+                                  "network), checked to be genuine, given the home’s "
+                                  "certificate and saved in $XDG_DATA_HOME/threshold. When a device does not "
                                   "pass every check, you are asked on a terminal; elsewhere "
                                   "it is refused unless " ACCEPT_OPTION " is given."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);

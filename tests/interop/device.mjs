@@ -155,7 +155,8 @@ config.trapProcessSignals = false;
 const { ChannelType, Environment, Logger, ServerNode, VendorId } = await import("@matter/main");
 const { Ble, BleChannel, BtpSessionHandler } = await import("@matter/main/protocol");
 const { OnOffLightDevice } = await import("@matter/main/devices/on-off-light");
-const { NetworkCommissioningBehavior } = await import("@matter/main/behaviors/network-commissioning");
+const { NetworkCommissioningBehavior } =
+  await import("@matter/main/behaviors/network-commissioning");
 const { GeneralCommissioningServer } = await import("@matter/main/behaviors/general-commissioning");
 const { NetworkCommissioning } = await import("@matter/main/clusters/network-commissioning");
 
@@ -333,7 +334,8 @@ class BridgePeripheral {
     this.socket = createConnection(path);
     this.socket.on("error", (e) => process.stderr.write(`device.mjs: BLE bridge: ${e}\n`));
     createInterface({ input: this.socket }).on("line", (line) => {
-      this.#received(line).catch((e) => process.stderr.write(`device.mjs: BTP: ${e?.stack ?? e}\n`));
+      this.#received(line).catch(
+        (e) => process.stderr.write(`device.mjs: BTP: ${e?.stack ?? e}\n`));
     });
   }
 

@@ -2059,7 +2059,7 @@ check_network_response (Run           *run,
                         GError       **error)
 {
   g_autoptr(GBytes) fields = NULL;
-  ThNetworkResponse response = { 0 };
+  g_auto(ThNetworkResponse) response = { 0 };
   gsize len;
   const guint8 *data;
   gboolean ok;
@@ -2075,7 +2075,6 @@ check_network_response (Run           *run,
                                                          run->network_credentials));
       ok = FALSE;
     }
-  th_network_response_clear (&response);
   return ok;
 }
 
@@ -2119,6 +2118,8 @@ on_network_connected (GObject      *source,
        * did is seen when it is looked for there. */
       g_debug ("The commissioning channel ended after ConnectNetwork: %s", error->message);
       g_error_free (error);
+      /* Still armed on the device, but nothing can re-arm or disarm it without PASE: CASE
+       * and CommissioningComplete have to come within what is left of it. */
       run->fail_safe_armed = FALSE;
       advance (run);
       return;

@@ -69,9 +69,9 @@ char                 *th_network_credentials_describe       (const ThNetworkCred
  * for these credentials, in words for the person who gave them: TH_ERROR_NETWORK_NOT_FOUND
  * ("The device could not find the network “x”."), TH_ERROR_NETWORK_AUTH_FAILED ("The password
  * was not accepted."), else TH_ERROR_NETWORK_FAILED; the device's DebugText is quoted. */
-GError               *th_network_status_error               (guint8                      status,
-                                                             const char                 *debug_text,
-                                                             const ThNetworkCredentials *credentials);
+GError *th_network_status_error (guint8                      status,
+                                  const char                 *debug_text,
+                                  const ThNetworkCredentials *credentials);
 
 /* One network the device saw (ScanNetworks). */
 typedef struct
