@@ -292,8 +292,7 @@ print_scan_results (ThNetworkRequest *request)
   const GError *scan_error = th_network_request_get_scan_error (request);
 
   if (scan_error != NULL)
-    g_printerr (_("The device could not list the networks around it: %s\n"),
-                scan_error->message);
+    g_printerr ("%s\n", scan_error->message);
   if (results->len == 0)
     return;
   g_printerr (_("Networks the device sees:\n"));

@@ -43,6 +43,8 @@ const USAGE = `usage: node device.mjs --storage DIR [options]
   --network-password-file F
                          wifi: a file holding the password that network accepts (first line)
   --network-xpan HEX     thread: the extended PAN id in range (16 hex digits)
+  --network-scan-fails   ScanNetworks answers UnknownError (a radio that cannot scan; matter.js
+                         turns it into the IM status FAILURE)
   --no-concurrent        SupportsConcurrentConnection false
   --ble-socket PATH      also commissionable over Bluetooth LE through a bridge listening at
                          PATH (tests/interop/test_ble.py): matter.js's own BTP runs here on
@@ -89,6 +91,7 @@ function parseOptions () {
         "network-ssid": { type: "string", default: "ThresholdTestNet" },
         "network-password-file": { type: "string" },
         "network-xpan": { type: "string", default: "0011223344556677" },
+        "network-scan-fails": { type: "boolean", default: false },
         "no-concurrent": { type: "boolean", default: false },
         "ble-socket": { type: "string" },
         help: { type: "boolean", default: false },
@@ -133,6 +136,7 @@ function parseOptions () {
     networkSsid: v["network-ssid"],
     networkPasswordFile: v["network-password-file"],
     networkXpan: v["network-xpan"],
+    scanFails: v["network-scan-fails"],
     concurrent: !v["no-concurrent"],
     bleSocket: v["ble-socket"],
   };
@@ -197,6 +201,8 @@ function networkBehavior (kind) {
   return class extends NetworkCommissioningBehavior.with(feature) {
     scanNetworks () {
       emit("NETWORK SCAN");
+      if (options.scanFails)
+        return { networkingStatus: Status.UnknownError, debugText: "radio busy" };
       if (kind === "wifi")
         return {
           networkingStatus: Status.Success,

@@ -1991,13 +1991,21 @@ decode_scan (Run     *run,
   const guint8 *data = g_bytes_get_data (fields, &len);
 
   if (!th_scan_networks_response_decode (data, len, &response, error))
-    return FALSE;
+    {
+      g_prefix_error (error, _("The device could not look for networks: "));
+      return FALSE;
+    }
   if (response.status != TH_NETWORK_STATUS_SUCCESS)
     {
       g_autofree char *sentence = th_network_status_describe (response.status);
 
-      g_set_error (error, TH_ERROR, TH_ERROR_NETWORK_FAILED,
-                   _("The device could not look for networks: %s"), sentence);
+      if (response.debug_text != NULL && response.debug_text[0] != '\0')
+        g_set_error (error, TH_ERROR, TH_ERROR_NETWORK_FAILED,
+                     _("The device could not look for networks: %s It says: “%s”"), sentence,
+                     response.debug_text);
+      else
+        g_set_error (error, TH_ERROR, TH_ERROR_NETWORK_FAILED,
+                     _("The device could not look for networks: %s"), sentence);
       return FALSE;
     }
   for (guint i = 0; response.wifi_results != NULL && i < response.wifi_results->len; i++)
@@ -2021,14 +2029,21 @@ on_scanned (GObject      *source,
   GError *error = NULL;
 
   th_session_set_expected_processing_time (run->pase, run->options->response_timeout_ms);
-  if (!th_im_invoke_finish (run->manager, result, &fields, &error)
-      || !decode_scan (run, fields, &error))
+  if (!th_im_invoke_finish (run->manager, result, &fields, &error))
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
           fail (run, error);
           return;
         }
+      g_prefix_error (&error, _("The device could not look for networks: "));
+    }
+  else
+    {
+      decode_scan (run, fields, &error);
+    }
+  if (error != NULL)
+    {
       /* The list only helps the person choose: without it they type the network in. */
       g_debug ("ScanNetworks failed: %s", error->message);
       run->scan_error = error;
