@@ -112,6 +112,13 @@ typedef struct
   gboolean completed_over_case;
   gboolean pase_closed_by_commissioner;
   gboolean light_on;          /* the On/Off cluster of endpoint 1 */
+
+  /* Network Commissioning: the one Wi-Fi network in range, and what the device was told, in
+   * order: "arm", "add SSID", "connect SSID" */
+  const char *network_ssid;
+  const char *network_password;
+  GPtrArray *network_log;
+  char *added_password;
 } TestDevice;
 
 static GBytes *
@@ -298,6 +305,10 @@ encode_report (TestDevice *device)
 
   put_uint_attribute (&writer, 0, TH_CLUSTER_NETWORK_COMMISSIONING, TH_ATTR_FEATURE_MAP,
                       device->network_features);
+  put_uint_attribute (&writer, 0, TH_CLUSTER_NETWORK_COMMISSIONING,
+                      TH_NETWORK_COMMISSIONING_ATTR_SCAN_MAX_TIME_SECONDS, 10);
+  put_uint_attribute (&writer, 0, TH_CLUSTER_NETWORK_COMMISSIONING,
+                      TH_NETWORK_COMMISSIONING_ATTR_CONNECT_MAX_TIME_SECONDS, 20);
   put_endpoint (&writer, 0, ROOT_NODE_DEVICE_TYPE, root_clusters,
                 G_N_ELEMENTS (root_clusters) - (device->keeps_time ? 0 : 1));
   put_endpoint (&writer, 1, ON_OFF_LIGHT_DEVICE_TYPE, light_clusters,
@@ -400,6 +411,25 @@ status_response (guint16 endpoint,
   th_tlv_writer_put_uint (&writer, TH_TLV_CONTEXT (0xFF), TH_IM_REVISION);
   th_tlv_writer_end_container (&writer);
   return th_tlv_writer_finish (&writer);
+}
+
+/* NetworkConfigResponse or ConnectNetworkResponse */
+static GBytes *
+network_response (guint32     command,
+                  guint8      status,
+                  const char *debug_text)
+{
+  g_auto(ThTlvWriter) writer;
+
+  response_begin (&writer, TH_CLUSTER_NETWORK_COMMISSIONING, command);
+  th_tlv_writer_put_uint (&writer, TH_TLV_CONTEXT (0), status);
+  if (debug_text != NULL)
+    th_tlv_writer_put_string (&writer, TH_TLV_CONTEXT (1), debug_text, strlen (debug_text));
+  if (command == TH_NETWORK_COMMISSIONING_CMD_NETWORK_CONFIG_RESPONSE)
+    th_tlv_writer_put_uint (&writer, TH_TLV_CONTEXT (2), 0);
+  else
+    th_tlv_writer_put_null (&writer, TH_TLV_CONTEXT (2));
+  return response_end (&writer);
 }
 
 /* Elements || the PASE session's attestation challenge, signed with `key`. */
@@ -724,6 +754,62 @@ answer_attestation (TestDevice *device,
     }
 }
 
+/* A member of the command's fields as text (SSID, password), NULL when absent. */
+static char *
+field_text (const Invoked *invoked,
+            guint8         wanted)
+{
+  g_autoptr(GError) error = NULL;
+  ThTlvReader reader;
+  ThImFields members;
+  const guint8 *bytes;
+  gsize len;
+  char *text = NULL;
+  guint8 tag;
+
+  g_assert_true (th_im_fields_open (&members, &reader, invoked->fields, invoked->fields_len,
+                                    "fields", &error));
+  while (th_im_fields_next (&members, &tag, &error))
+    if (tag == wanted)
+      {
+        g_assert_true (th_im_fields_get_bytes (&members, 0, 64, &bytes, &len, &error));
+        text = g_strndup ((const char *) bytes, len);
+      }
+  g_assert_no_error (error);
+  return text;
+}
+
+static GBytes *
+answer_network (TestDevice    *device,
+                const Invoked *invoked)
+{
+  g_autofree char *ssid = field_text (invoked, 0);
+
+  switch (invoked->command)
+    {
+    case TH_NETWORK_COMMISSIONING_CMD_ADD_OR_UPDATE_WIFI_NETWORK:
+      g_ptr_array_add (device->network_log, g_strdup_printf ("add %s", ssid));
+      g_free (device->added_password);
+      device->added_password = field_text (invoked, 1);
+      return network_response (TH_NETWORK_COMMISSIONING_CMD_NETWORK_CONFIG_RESPONSE,
+                               TH_NETWORK_STATUS_SUCCESS, NULL);
+
+    case TH_NETWORK_COMMISSIONING_CMD_CONNECT_NETWORK:
+      g_ptr_array_add (device->network_log, g_strdup_printf ("connect %s", ssid));
+      if (g_strcmp0 (ssid, device->network_ssid) != 0)
+        return network_response (TH_NETWORK_COMMISSIONING_CMD_CONNECT_NETWORK_RESPONSE,
+                                 TH_NETWORK_STATUS_NETWORK_NOT_FOUND, NULL);
+      if (g_strcmp0 (device->added_password, device->network_password) != 0)
+        return network_response (TH_NETWORK_COMMISSIONING_CMD_CONNECT_NETWORK_RESPONSE,
+                                 TH_NETWORK_STATUS_AUTH_FAILURE, "handshake failed");
+      return network_response (TH_NETWORK_COMMISSIONING_CMD_CONNECT_NETWORK_RESPONSE,
+                               TH_NETWORK_STATUS_SUCCESS, NULL);
+
+    default:
+      g_error ("unexpected Network Commissioning command 0x%x", invoked->command);
+    }
+}
+
 static void
 on_device_invoke (TestDevice *device,
                   ThExchange *exchange,
@@ -752,6 +838,7 @@ on_device_invoke (TestDevice *device,
     case TH_CLUSTER_GENERAL_COMMISSIONING << 8 | TH_GENERAL_COMMISSIONING_CMD_ARM_FAIL_SAFE:
       expiry = (guint16) field_uint (&invoked, 0);
       g_array_append_val (device->fail_safe_requests, expiry);
+      g_ptr_array_add (device->network_log, g_strdup ("arm"));
       if (device->held_read != NULL)
         {
           send_last (device, device->held_read, TH_IM_OPCODE_REPORT_DATA, device->held_report,
@@ -769,6 +856,12 @@ on_device_invoke (TestDevice *device,
       reply = commissioning_response (TH_GENERAL_COMMISSIONING_CMD_ARM_FAIL_SAFE_RESPONSE,
                                       TH_COMMISSIONING_ERROR_OK);
       then_end_pase = expiry == 0;
+      break;
+
+    case TH_CLUSTER_NETWORK_COMMISSIONING << 8
+         | TH_NETWORK_COMMISSIONING_CMD_ADD_OR_UPDATE_WIFI_NETWORK:
+    case TH_CLUSTER_NETWORK_COMMISSIONING << 8 | TH_NETWORK_COMMISSIONING_CMD_CONNECT_NETWORK:
+      reply = answer_network (device, &invoked);
       break;
 
     case TH_CLUSTER_GENERAL_COMMISSIONING << 8
@@ -1072,6 +1165,9 @@ device_init (TestDevice  *device,
   /* on Wi-Fi already, as a device commissioned over IP may be */
   device->network_features = TH_NETWORK_COMMISSIONING_FEATURE_WIFI;
   device->keeps_time = TRUE;
+  device->network_ssid = "Home";
+  device->network_password = "right password";
+  device->network_log = g_ptr_array_new_with_free_func (g_free);
   device->udp = th_udp_transport_new (loopback, 0, &error);
   if (g_error_matches (error, TH_ERROR, TH_ERROR_TRANSPORT))
     {
@@ -1133,6 +1229,8 @@ device_clear (TestDevice *device)
   g_clear_pointer (&device->held_replies, g_ptr_array_unref);
   g_clear_object (&device->held_read);
   g_clear_pointer (&device->held_report, g_bytes_unref);
+  g_clear_pointer (&device->network_log, g_ptr_array_unref);
+  g_clear_pointer (&device->added_password, g_free);
 }
 
 static guint16
@@ -2142,6 +2240,195 @@ test_operational_fallback (void)
   fixture_clear (&f);
 }
 
+/* ---- Network provisioning over IP: credentials given ---- */
+
+static ThNetworkCredentials *
+wifi_credentials (const char *ssid,
+                  const char *password)
+{
+  g_autoptr(GError) error = NULL;
+  ThNetworkCredentials *credentials = th_network_credentials_new_wifi ((const guint8 *) ssid,
+                                                                       strlen (ssid), password,
+                                                                       &error);
+
+  g_assert_no_error (error);
+  return credentials;
+}
+
+/* What the device was told from the first AddOrUpdateWiFiNetwork on, joined by commas. */
+static char *
+network_log (TestDevice *device)
+{
+  g_autoptr(GString) log = g_string_new (NULL);
+  gboolean started = FALSE;
+
+  for (guint i = 0; i < device->network_log->len; i++)
+    {
+      const char *entry = g_ptr_array_index (device->network_log, i);
+
+      started |= g_str_has_prefix (entry, "add ");
+      if (!started)
+        continue;
+      if (log->len > 0)
+        g_string_append_c (log, ',');
+      g_string_append (log, entry);
+    }
+  return g_strdup (log->str);
+}
+
+static gboolean
+ran_stage (Fixture              *f,
+           ThCommissioningStage  stage)
+{
+  for (guint i = 0; i < f->stages->len; i++)
+    if (g_array_index (f->stages, ThCommissioningStage, i) == stage)
+      return TRUE;
+  return FALSE;
+}
+
+/* Add, the fail-safe re-armed, connect; over IP the device is looked for where it was. */
+static void
+test_network_wifi (void)
+{
+  Fixture f;
+  g_autofree char *log = NULL;
+
+  if (!fixture_init (&f, FAULT_NONE))
+    return;
+  f.options->network_credentials = wifi_credentials ("Home", "right password");
+  commission (&f);
+  g_assert_no_error (f.error);
+  g_assert_true (f.device.completed);
+  g_assert_true (ran_stage (&f, TH_COMMISSIONING_STAGE_NETWORK));
+  g_assert_false (ran_stage (&f, TH_COMMISSIONING_STAGE_OPERATIONAL_DISCOVERY));
+  log = network_log (&f.device);
+  g_assert_cmpstr (log, ==, "add Home,arm,connect Home");
+  g_assert_cmpstr (f.device.added_password, ==, "right password");
+  /* re-armed for at least ConnectMaxTimeSeconds (20) and the response time (3) */
+  g_assert_cmpuint (last_fail_safe_request (&f.device), >=, 23);
+  fixture_clear (&f);
+}
+
+typedef struct
+{
+  guint asked;
+  GError *last_error;
+  ThNetworkKind kinds;
+  guint n_results;
+  gboolean scan_error;
+  gboolean cancel;
+} NetworkAnswer;
+
+static void
+on_network_needed (ThCommissioner   *commissioner,
+                   ThNetworkRequest *request,
+                   NetworkAnswer    *answer)
+{
+  g_autoptr(ThNetworkCredentials) right = wifi_credentials ("Home", "right password");
+  const GError *last_error = th_network_request_get_last_error (request);
+
+  answer->asked++;
+  g_clear_error (&answer->last_error);
+  answer->last_error = last_error != NULL ? g_error_copy (last_error) : NULL;
+  answer->kinds = th_network_request_get_kinds (request);
+  answer->n_results = th_network_request_get_scan_results (request)->len;
+  answer->scan_error = th_network_request_get_scan_error (request) != NULL;
+  th_commissioner_provide_network_credentials (commissioner, answer->cancel ? NULL : right);
+}
+
+/* A password the network refuses: the person is told why and asked again. */
+static void
+test_network_asks_again (void)
+{
+  Fixture f;
+  NetworkAnswer answer = { 0 };
+  g_autofree char *log = NULL;
+
+  if (!fixture_init (&f, FAULT_NONE))
+    return;
+  f.options->network_credentials = wifi_credentials ("Home", "wrong password");
+  g_signal_connect (f.commissioner, "network-credentials-needed",
+                    G_CALLBACK (on_network_needed), &answer);
+  commission (&f);
+  g_assert_no_error (f.error);
+  g_assert_true (f.device.completed);
+  g_assert_cmpuint (answer.asked, ==, 1);
+  g_assert_error (answer.last_error, TH_ERROR, TH_ERROR_NETWORK_AUTH_FAILED);
+  g_assert_nonnull (strstr (answer.last_error->message, "password was not accepted"));
+  g_assert_nonnull (strstr (answer.last_error->message, "“handshake failed”"));
+  g_assert_null (strstr (answer.last_error->message, "wrong password"));
+  g_assert_cmpint (answer.kinds, ==, TH_NETWORK_KIND_WIFI);
+  /* over IP with credentials given, nothing was scanned */
+  g_assert_cmpuint (answer.n_results, ==, 0);
+  g_assert_false (answer.scan_error);
+  log = network_log (&f.device);
+  g_assert_cmpstr (log, ==, "add Home,arm,connect Home,add Home,arm,connect Home");
+  g_assert_cmpstr (f.device.added_password, ==, "right password");
+  g_clear_error (&answer.last_error);
+  fixture_clear (&f);
+}
+
+/* No one to ask: the device's answer is the error, and the device is put back. */
+static void
+test_network_refused (void)
+{
+  Fixture f;
+  ThCommissioningStage stage;
+
+  if (!fixture_init (&f, FAULT_NONE))
+    return;
+  f.options->network_credentials = wifi_credentials ("Elsewhere", "right password");
+  commission (&f);
+  g_assert_error (f.error, TH_ERROR, TH_ERROR_NETWORK_NOT_FOUND);
+  g_assert_nonnull (strstr (f.error->message, "could not find the network “Elsewhere”"));
+  g_assert_true (th_commissioner_get_failed_stage (f.commissioner, &stage));
+  g_assert_cmpint (stage, ==, TH_COMMISSIONING_STAGE_NETWORK);
+  g_assert_cmpuint (last_fail_safe_request (&f.device), ==, 0);
+  g_assert_false (f.device.completed);
+  fixture_clear (&f);
+}
+
+/* The person gives up when asked again. */
+static void
+test_network_cancelled (void)
+{
+  Fixture f;
+  NetworkAnswer answer = { .cancel = TRUE };
+
+  if (!fixture_init (&f, FAULT_NONE))
+    return;
+  f.options->network_credentials = wifi_credentials ("Home", "wrong password");
+  g_signal_connect (f.commissioner, "network-credentials-needed",
+                    G_CALLBACK (on_network_needed), &answer);
+  commission (&f);
+  g_assert_error (f.error, TH_ERROR, TH_ERROR_NETWORK_CREDENTIALS_NEEDED);
+  g_assert_cmpuint (answer.asked, ==, 1);
+  g_assert_cmpuint (last_fail_safe_request (&f.device), ==, 0);
+  g_clear_error (&answer.last_error);
+  fixture_clear (&f);
+}
+
+/* A Thread dataset for a device with Wi-Fi: refused before the device is told anything. */
+static void
+test_network_wrong_kind (void)
+{
+  Fixture f;
+  g_autoptr(GError) error = NULL;
+
+  if (!fixture_init (&f, FAULT_NONE))
+    return;
+  f.options->network_credentials = th_network_credentials_new_thread_hex (
+    "0e080000000000010000 000300000f 0708fd00000000000001 01021234 "
+    "051000112233445566778899aabbccddeeff", &error);
+  g_assert_no_error (error);
+  commission (&f);
+  g_assert_error (f.error, TH_ERROR, TH_ERROR_NETWORK_KIND);
+  g_assert_nonnull (strstr (f.error->message, "cannot join a Thread network"));
+  g_assert_cmpuint (f.device.network_log->len, >, 0);
+  g_assert_null (f.device.added_password);
+  fixture_clear (&f);
+}
+
 static void
 test_stage_names (void)
 {
@@ -2196,6 +2483,11 @@ main (int   argc,
   g_test_add_func ("/commissioner/arm-refused", test_arm_refused);
   g_test_add_func ("/commissioner/node-connection", test_node_connection);
   g_test_add_func ("/commissioner/operational-fallback", test_operational_fallback);
+  g_test_add_func ("/commissioner/network/wifi", test_network_wifi);
+  g_test_add_func ("/commissioner/network/asks-again", test_network_asks_again);
+  g_test_add_func ("/commissioner/network/refused", test_network_refused);
+  g_test_add_func ("/commissioner/network/cancelled", test_network_cancelled);
+  g_test_add_func ("/commissioner/network/wrong-kind", test_network_wrong_kind);
 
   return g_test_run ();
 }
