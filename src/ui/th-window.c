@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "th-add-device-page.h"
+#include "th-devices-page.h"
 #include "th-window.h"
 
 struct _ThWindow
@@ -87,18 +88,34 @@ th_window_show_view (ThWindow   *self,
   adw_view_stack_set_visible_child_name (self->view_stack, name);
 }
 
-/* The pages after the visible one are gone for good once the slide back has ended. */
+/* The pages after the visible one are gone for good once the slide back has ended. The
+ * leaflet's page order is asked of its pages model: its widget children are in drawing
+ * order, which puts the visible page last. */
 static void
 drop_hidden_pages (ThWindow *self)
 {
   GtkWidget *visible = adw_leaflet_get_visible_child (self->leaflet);
-  GtkWidget *child;
+  g_autoptr(GListModel) pages = NULL;
+  g_autoptr(GPtrArray) after = g_ptr_array_new_with_free_func (g_object_unref);
+  gboolean past_visible = FALSE;
+  guint n;
 
   if (adw_leaflet_get_child_transition_running (self->leaflet))
     return;
-  while ((child = gtk_widget_get_last_child (GTK_WIDGET (self->leaflet))) != NULL
-         && child != visible)
-    adw_leaflet_remove (self->leaflet, child);
+  pages = G_LIST_MODEL (adw_leaflet_get_pages (self->leaflet));
+  n = g_list_model_get_n_items (pages);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(AdwLeafletPage) page = g_list_model_get_item (pages, i);
+      GtkWidget *child = adw_leaflet_page_get_child (page);
+
+      if (past_visible)
+        g_ptr_array_add (after, g_object_ref (child));
+      else if (child == visible)
+        past_visible = TRUE;
+    }
+  for (guint i = 0; i < after->len; i++)
+    adw_leaflet_remove (self->leaflet, g_ptr_array_index (after, i));
 }
 
 static void
@@ -183,6 +200,7 @@ th_window_class_init (ThWindowClass *klass)
   window_class->close_request = th_window_close_request;
 
   g_type_ensure (TH_TYPE_ADD_DEVICE_PAGE);
+  g_type_ensure (TH_TYPE_DEVICES_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ui/th-window.ui");
   gtk_widget_class_bind_template_child (widget_class, ThWindow, toast_overlay);

@@ -722,6 +722,8 @@ on_fabric_index_read (GObject      *source,
                                  "(CurrentFabricIndex 0)."));
       return;
     }
+  g_debug ("Asking node %" G_GUINT64_FORMAT " to remove fabric index %u",
+           th_node_connection_get_node (connection)->node_id, (guint) fabric_index);
   fields = th_operational_credentials_encode_remove_fabric ((guint8) fabric_index);
   command.fields = fields;
   th_im_invoke_async (manager_of (connection), session_of (connection), &command,
