@@ -51,6 +51,7 @@ struct _ThNodePage
   guint countdown_source;
   guint ticks;
   gboolean polling;
+  gboolean laid_out_once;     /* scroll_to_share has seen a frame since the code was shown */
 };
 
 G_DEFINE_FINAL_TYPE (ThNodePage, th_node_page, ADW_TYPE_BIN)
@@ -314,6 +315,32 @@ on_countdown (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* Once the code has its place on the page, the page scrolls to show it whole. Tick callbacks
+ * run before the layout of their frame: the first one still sees the button in its place. */
+static gboolean
+scroll_to_share (GtkWidget     *widget,
+                 GdkFrameClock *clock,
+                 gpointer       user_data)
+{
+  ThNodePage *self = TH_NODE_PAGE (widget);
+  GtkWidget *scrolled = gtk_widget_get_ancestor (GTK_WIDGET (self->share_stack),
+                                                 GTK_TYPE_SCROLLED_WINDOW);
+  GtkWidget *content = gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (scrolled));
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
+  graphene_point_t top;
+
+  if (!self->laid_out_once)
+    {
+      self->laid_out_once = TRUE;
+      return G_SOURCE_CONTINUE;
+    }
+  if (gtk_widget_compute_point (GTK_WIDGET (self->share_stack), content,
+                                &GRAPHENE_POINT_INIT (0, 0), &top))
+    gtk_adjustment_clamp_page (adjustment, top.y,
+                               top.y + gtk_widget_get_height (GTK_WIDGET (self->share_stack)));
+  return G_SOURCE_REMOVE;
+}
+
 static void
 show_share (ThNodePage *self)
 {
@@ -337,6 +364,8 @@ show_share (ThNodePage *self)
   show_time_left (self);
   self->countdown_source = g_timeout_add_seconds (1, on_countdown, self);
   gtk_stack_set_visible_child_name (self->share_stack, "open");
+  self->laid_out_once = FALSE;
+  gtk_widget_add_tick_callback (GTK_WIDGET (self), scroll_to_share, NULL, NULL);
 }
 
 static void
@@ -352,7 +381,6 @@ on_shared (GObject      *source,
   if (self->window != NULL)
     show_share (self);
   finish (self, error);
-  /* Scrolls the page down to the code, once the button can take the focus. */
   if (self->window != NULL)
     gtk_widget_grab_focus (self->stop_button);
 }
