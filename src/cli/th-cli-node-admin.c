@@ -180,46 +180,47 @@ print_failure (Run          *run,
 }
 
 static void
-print_window (Run      *run,
-              gboolean  json)
+print_window_json (Run *run)
 {
   const ThCommissioningWindow *window = run->window;
   g_autoptr(GDateTime) expires = g_date_time_new_from_unix_utc (window->expires_at
                                                                 / G_USEC_PER_SEC);
-  g_autofree char *manual = th_manual_code_format (window->manual_code);
+  g_autofree char *expires_text = g_date_time_format_iso8601 (expires);
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
 
-  if (json)
-    {
-      g_autoptr(JsonBuilder) builder = json_builder_new ();
-      g_autoptr(JsonNode) root = NULL;
-      g_autofree char *expires_text = g_date_time_format_iso8601 (expires);
+  json_builder_begin_object (builder);
+  th_cli_json_member_int (builder, "nodeId", (gint64) run->node_id);
+  th_cli_json_member_string (builder, "qr", window->qr_text);
+  th_cli_json_member_string (builder, "manualCode", window->manual_code);
+  th_cli_json_member_int (builder, "discriminator", window->payload->discriminator);
+  th_cli_json_member_int (builder, "timeoutSeconds", window->timeout_seconds);
+  th_cli_json_member_string (builder, "expiresAt", expires_text);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  th_cli_print_json (root);
+}
 
-      json_builder_begin_object (builder);
-      th_cli_json_member_int (builder, "nodeId", (gint64) run->node_id);
-      th_cli_json_member_string (builder, "qr", window->qr_text);
-      th_cli_json_member_string (builder, "manualCode", window->manual_code);
-      th_cli_json_member_int (builder, "discriminator", window->payload->discriminator);
-      th_cli_json_member_int (builder, "timeoutSeconds", window->timeout_seconds);
-      th_cli_json_member_string (builder, "expiresAt", expires_text);
-      json_builder_end_object (builder);
-      root = json_builder_get_root (builder);
-      th_cli_print_json (root);
-      return;
-    }
+static void
+print_window_words (Run *run)
+{
+  const ThCommissioningWindow *window = run->window;
+  g_autoptr(GDateTime) expires = g_date_time_new_from_unix_local (window->expires_at
+                                                                  / G_USEC_PER_SEC);
+  g_autofree char *until = g_date_time_format (expires, "%X");
+  g_autofree char *duration = th_cli_describe_duration (window->timeout_seconds);
+  char *manual = th_manual_code_format (window->manual_code);
 
-  {
-    g_autoptr(GDateTime) local = g_date_time_to_local (expires);
-    g_autofree char *until = g_date_time_format (local, "%X");
-    g_autofree char *duration = th_cli_describe_duration (window->timeout_seconds);
-
-    g_print (_("Node %" G_GUINT64_FORMAT " can be added to another app or home now, with "
-               "either code:\n"), run->node_id);
-    th_cli_print_field (_("QR code"), window->qr_text);
-    th_cli_print_field (_("Manual code"), manual);
-    /* Translators: "until 14:05:00 (10 minutes)" */
-    g_print (_("The codes work until %s (%s), or until another app has used one of them.\n"),
-             until, duration);
-  }
+  g_print (_("Node %" G_GUINT64_FORMAT " can be added to another app or home now, with "
+             "either code:\n"), run->node_id);
+  th_cli_print_field (_("QR code"), window->qr_text);
+  th_cli_print_field (_("Manual code"), manual);
+  /* Translators: "until 14:05:00 (10 minutes)" */
+  g_print (_("The codes work until %s (%s), or until another app has used one of them.\n"),
+           until, duration);
+  /* The passcode is in the code; it stays in no memory longer than needed. */
+  explicit_bzero (manual, strlen (manual));
+  g_free (manual);
 }
 
 static int
@@ -331,7 +332,10 @@ node_admin (Action        action,
   switch (action)
     {
     case ACTION_SHARE:
-      print_window (&run, json);
+      if (json)
+        print_window_json (&run);
+      else
+        print_window_words (&run);
       th_commissioning_window_free (run.window);
       break;
     case ACTION_STOP_SHARING:

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "commissioning/th-node-admin.h"
 #include "th-application.h"
@@ -346,7 +347,7 @@ show_share (ThNodePage *self)
 {
   g_autoptr(GdkTexture) texture = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *manual = th_manual_code_format (self->window->manual_code);
+  char *manual = th_manual_code_format (self->window->manual_code);
   g_autofree char *description = NULL;
 
   texture = th_qr_image_new (self->window->qr_text, QR_MODULE_PX, &error);
@@ -360,6 +361,8 @@ show_share (ThNodePage *self)
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Sharing QR Code"),
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description, -1);
   gtk_label_set_text (self->manual_label, manual);
+  explicit_bzero (manual, strlen (manual));
+  g_free (manual);
   self->ticks = 0;
   show_time_left (self);
   self->countdown_source = g_timeout_add_seconds (1, on_countdown, self);
