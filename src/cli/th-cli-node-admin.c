@@ -7,7 +7,9 @@
 #include <glib-unix.h>
 #include <glib/gi18n.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "commissioning/th-node-admin.h"
 #include "messaging/th-udp-transport.h"
@@ -223,6 +225,19 @@ print_window_words (Run *run)
   g_free (manual);
 }
 
+/* A person on a terminal decides whether a node that did not confirm is forgotten. */
+static gboolean
+ask_forget (void)
+{
+  char answer[16] = "";
+
+  g_print (_("Forget it anyway? It then still believes it belongs to this home until it is "
+             "reset. [y/N] "));
+  if (fgets (answer, sizeof answer, stdin) == NULL)
+    return FALSE;
+  return answer[0] == 'y' || answer[0] == 'Y';
+}
+
 static int
 node_admin (Action        action,
             const char   *parameter_string,
@@ -258,8 +273,8 @@ node_admin (Action        action,
   if (action == ACTION_REMOVE)
     entries[n_entries++] = (GOptionEntry) {
       "forget", 0, 0, G_OPTION_ARG_NONE, &forget,
-      N_("Forget the device even when it cannot be reached or does not confirm; it then "
-         "still believes it belongs to this home until it is reset"), NULL };
+      N_("Forget the device even when it cannot be reached or does not confirm, without "
+         "asking; it then still believes it belongs to this home until it is reset"), NULL };
 
   g_option_context_set_summary (context, summary);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
@@ -311,6 +326,8 @@ node_admin (Action        action,
       if (action == ACTION_REMOVE && !g_error_matches (failure, TH_ERROR, TH_ERROR_STORE_NO_NODE)
           && !g_error_matches (failure, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
+          if (!forget && isatty (STDIN_FILENO))
+            forget = ask_forget ();
           if (!forget)
             {
               g_printerr (_("The device still belongs to this home. To forget it anyway, run "

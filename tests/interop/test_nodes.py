@@ -14,6 +14,7 @@ and removed while the other fabric keeps it. The second is removed as the only f
 
 import json
 import re
+import shlex
 import sys
 import time
 from datetime import datetime, timezone
@@ -48,6 +49,12 @@ class Cli:
     def run(self, *args, timeout=120, debug=False):
         env = dict(self.env, G_MESSAGES_DEBUG="all") if debug else self.env
         return self.net.run([self.cli, *map(str, args)], env=env, timeout=timeout)
+
+    def run_on_terminal(self, *args, answer):
+        """threshold-cli on a pseudo-terminal (script(1)) that types `answer`."""
+        command = " ".join(shlex.quote(str(arg)) for arg in [self.cli, *args])
+        return self.net.run(["script", "-qec", command, "/dev/null"], env=self.env,
+                            input=answer, timeout=120)
 
     def nodes(self):
         """The stored nodes by id; a failure raises, so that "not in" cannot pass on it."""
@@ -228,6 +235,20 @@ def main():
         tap.ok(result.returncode == 1 and "--forget" in result.stderr and
                three in cli.nodes(),
                "an unreachable device is not forgotten without --forget", result.stderr)
+        terminal = cli.run_on_terminal("nodes", "remove", three, "--address", address_of(third),
+                                       answer="n\n")
+        tap.ok(terminal.returncode == 1 and "Forget it anyway?" in terminal.stdout and
+               three in cli.nodes(),
+               "on a terminal a person is asked, and “n” keeps it", terminal.stdout)
+        # The record is put back afterwards, for --forget to have something to forget.
+        records = cli.home / "data" / "threshold" / "nodes"
+        kept = {path: path.read_bytes() for path in records.iterdir()}
+        terminal = cli.run_on_terminal("nodes", "remove", three, "--address", address_of(third),
+                                       answer="y\n")
+        tap.ok(terminal.returncode == 0 and three not in cli.nodes(),
+               "“y” forgets it", terminal.stdout)
+        for path, data in kept.items():
+            path.write_bytes(data)
         result = cli.run("nodes", "remove", three, "--forget", "--address", address_of(third))
         tap.ok(result.returncode == 0 and "reset it" in result.stdout and
                three not in cli.nodes(),
