@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """My Devices and the device page, with the app in the controller namespace of a thnet network
-and two matter.js lights that threshold-cli added to the same home first.
+and matter.js lights: two that threshold-cli added to the same home first, and a third it adds
+while the app shows the empty list.
 
 An empty home shows its empty state, whose button leads to Add Device. Then the list: each
 light with its on/off switch, read in the background; a switch turns the light on (the device
@@ -8,7 +9,8 @@ says so). The first light's page: renamed (the device reports the NodeLabel), id
 device starts identifying), shared (the QR code on screen, read with the app's own scanner,
 gives the manual code shown; the time left counts down), sharing stopped, removed through the
 dialog (the device reports it is decommissioned, the record is gone). The second light, stopped
-meanwhile, is shown as not reachable, and is forgotten through the second dialog. Screenshots of
+meanwhile, is shown as not reachable, and is forgotten through the second dialog; the third,
+added by threshold-cli, then appears in the list without anything done in the app. Screenshots of
 every state; every control on every page has an accessible name.
 
 Usage: test-devices.py THRESHOLD THRESHOLD_CLI TH_QR_DECODE SCHEMA_DIR SCREENSHOT_DIR
@@ -30,7 +32,9 @@ ACCEPT = "--accept-attestation-failure"
 LIGHTS = [dict(port=5540, discriminator=3101, product_id=0x8021, product_name="UI Light 1",
                serial_number="TH-UI-1"),
           dict(port=5541, discriminator=3102, product_id=0x8022, product_name="UI Light 2",
-               serial_number="TH-UI-2")]
+               serial_number="TH-UI-2"),
+          dict(port=5542, discriminator=3103, product_id=0x8023, product_name="UI Light 3",
+               serial_number="TH-UI-3")]
 
 
 def shot(name):
@@ -122,7 +126,7 @@ def check_names(tap, app, where):
 
 def run(tap):
     with uinet.Network(binary, cli, schema_dir) as net:
-        first, second = net.start_devices(LIGHTS)
+        first, second, third = net.start_devices(LIGHTS)
 
         # An empty home.
         empty = net.home("empty", trusted=True)
@@ -276,6 +280,18 @@ def run(tap):
                            .childCount == 0, 20) and net.nodes(home) == [],
                       "\n".join(app.texts()))
             shot("forgotten")
+
+            # A device added by another program while the page is shown appears in it.
+            address = f"{net.addresses.ipv4}:{third.port}"
+            added = net.run_cli(home, "commission", third.qr, "--address", address, ACCEPT,
+                                timeout=120)
+            tap.check("a light added meanwhile by threshold-cli appears in the list",
+                      added.returncode == 0 and
+                      wait(lambda: (app.find(role="list", name="My Devices") or app.app)
+                           .childCount == 1, 15),
+                      added.stderr)
+            time.sleep(0.5)  # the end of the crossfade
+            shot("added-elsewhere")
 
 
 session = uinet.require()
