@@ -88,34 +88,19 @@ th_window_show_view (ThWindow   *self,
   adw_view_stack_set_visible_child_name (self->view_stack, name);
 }
 
-/* The pages after the visible one are gone for good once the slide back has ended. The
- * leaflet's page order is asked of its pages model: its widget children are in drawing
- * order, which puts the visible page last. */
+/* The pages after the visible one are gone for good once the slide back has ended. */
 static void
 drop_hidden_pages (ThWindow *self)
 {
-  GtkWidget *visible = adw_leaflet_get_visible_child (self->leaflet);
-  g_autoptr(GListModel) pages = NULL;
-  g_autoptr(GPtrArray) after = g_ptr_array_new_with_free_func (g_object_unref);
-  gboolean past_visible = FALSE;
-  guint n;
+  GtkWidget *child;
 
   if (adw_leaflet_get_child_transition_running (self->leaflet))
     return;
-  pages = G_LIST_MODEL (adw_leaflet_get_pages (self->leaflet));
-  n = g_list_model_get_n_items (pages);
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(AdwLeafletPage) page = g_list_model_get_item (pages, i);
-      GtkWidget *child = adw_leaflet_page_get_child (page);
-
-      if (past_visible)
-        g_ptr_array_add (after, g_object_ref (child));
-      else if (child == visible)
-        past_visible = TRUE;
-    }
-  for (guint i = 0; i < after->len; i++)
-    adw_leaflet_remove (self->leaflet, g_ptr_array_index (after, i));
+  /* The leaflet's GTK children are not only its pages, nor in the pages' order: the last
+   * child is not always the last page, and removing it took the root page away. */
+  while ((child = adw_leaflet_get_adjacent_child (self->leaflet,
+                                                  ADW_NAVIGATION_DIRECTION_FORWARD)) != NULL)
+    adw_leaflet_remove (self->leaflet, child);
 }
 
 static void
