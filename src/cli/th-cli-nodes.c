@@ -77,10 +77,31 @@ th_cli_nodes (int    argc,
   g_autoptr(ThStore) store = NULL;
   g_autoptr(GPtrArray) nodes = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *commands_help = NULL;
 
-  g_option_context_set_summary (context,
-                                _("List the devices added to this home, as this computer "
-                                  "remembers them ($XDG_DATA_HOME/threshold)."));
+  /* "nodes" lists; "nodes share NODE" and the others look after one node. */
+  for (const ThCliCommand *c = th_cli_node_admin_commands; argc > 1 && c->name != NULL; c++)
+    if (g_str_equal (argv[1], c->name))
+      {
+        g_autofree char *path = g_strdup_printf ("%s %s", argv[0], c->name);
+
+        g_set_prgname (path);
+        argv[1] = path;
+        return c->run (argc - 1, argv + 1);
+      }
+
+  /* The commands for one node, under the summary (the description is the exit statuses). */
+  commands_help = g_strdup_printf ("%s\n\n%s",
+                                   _("List the devices added to this home, as this computer "
+                                     "remembers them ($XDG_DATA_HOME/threshold)."),
+                                   _("Commands for one node (“nodes COMMAND --help”):"));
+  for (const ThCliCommand *c = th_cli_node_admin_commands; c->name != NULL; c++)
+    {
+      g_autofree char *before = g_steal_pointer (&commands_help);
+
+      commands_help = g_strdup_printf ("%s\n  %-13s %s", before, c->name, _(c->summary));
+    }
+  g_option_context_set_summary (context, commands_help);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!th_cli_parse_options (context, &argc, &argv))
     return TH_CLI_EXIT_USAGE;

@@ -51,6 +51,8 @@ int th_cli_commission (int    argc,
                        char **argv);
 int th_cli_nodes (int    argc,
                   char **argv);
+/* nodes share, rename, remove, identify: run by th_cli_nodes */
+extern const ThCliCommand th_cli_node_admin_commands[];
 int th_cli_onoff (int    argc,
                   char **argv);
 extern const ThCliCommand th_cli_dcl_commands[];

@@ -18,7 +18,21 @@ struct _ThApplication
   GSettings *settings;
   ThStore *store;
   ThDclClient *dcl_client;
+  GFileMonitor *nodes_monitor;
+  guint nodes_changed_source;
 };
+
+/* Writing one node's record is a few file events (a temporary file, a rename): they are told
+ * as one change after this quiet time. */
+#define NODES_SETTLE_MS 200
+
+enum
+{
+  NODES_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (ThApplication, th_application, ADW_TYPE_APPLICATION)
 
@@ -77,6 +91,54 @@ th_application_new_commissioner (ThApplication  *self,
   for (guint i = 0; warnings != NULL && i < warnings->len; i++)
     g_message ("Trust store: %s", ((GError *) g_ptr_array_index (warnings, i))->message);
   return th_commissioner_new (th_application_get_store (self), paa_store, cd_signers, NULL);
+}
+
+void
+th_application_notify_nodes_changed (ThApplication *self)
+{
+  g_return_if_fail (TH_IS_APPLICATION (self));
+
+  g_clear_handle_id (&self->nodes_changed_source, g_source_remove);
+  g_signal_emit (self, signals[NODES_CHANGED], 0);
+}
+
+static gboolean
+on_nodes_settled (gpointer user_data)
+{
+  ThApplication *self = user_data;
+
+  self->nodes_changed_source = 0;
+  g_signal_emit (self, signals[NODES_CHANGED], 0);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_nodes_directory_changed (ThApplication *self)
+{
+  g_clear_handle_id (&self->nodes_changed_source, g_source_remove);
+  self->nodes_changed_source = g_timeout_add (NODES_SETTLE_MS, on_nodes_settled, self);
+}
+
+/* The nodes directory may not exist before the first device is added; the monitor watches
+ * for it all the same. */
+static void
+watch_nodes (ThApplication *self)
+{
+  ThStore *store = th_application_get_store (self);
+  g_autofree char *path = g_build_filename (th_store_get_directory (store), "nodes", NULL);
+  g_autoptr(GFile) directory = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+
+  self->nodes_monitor = g_file_monitor_directory (directory, G_FILE_MONITOR_WATCH_MOVES, NULL,
+                                                  &error);
+  if (self->nodes_monitor == NULL)
+    {
+      g_message ("Changes other programs make to the devices are not followed: %s",
+                 error->message);
+      return;
+    }
+  g_signal_connect_swapped (self->nodes_monitor, "changed",
+                            G_CALLBACK (on_nodes_directory_changed), self);
 }
 
 /* Another ledger chosen: the next lookup goes there. Lookups under way finish with the client
@@ -188,6 +250,7 @@ th_application_startup (GApplication *app)
                             G_CALLBACK (on_dcl_setting_changed), self);
   g_signal_connect_swapped (self->settings, "changed::dcl-url-override",
                             G_CALLBACK (on_dcl_setting_changed), self);
+  watch_nodes (self);
 }
 
 static void
@@ -197,6 +260,10 @@ th_application_shutdown (GApplication *app)
 
   G_APPLICATION_CLASS (th_application_parent_class)->shutdown (app);
 
+  g_clear_handle_id (&self->nodes_changed_source, g_source_remove);
+  if (self->nodes_monitor != NULL)
+    g_file_monitor_cancel (self->nodes_monitor);
+  g_clear_object (&self->nodes_monitor);
   g_clear_object (&self->settings);
   g_clear_object (&self->dcl_client);
   g_clear_pointer (&self->store, th_store_free);
@@ -211,6 +278,11 @@ th_application_class_init (ThApplicationClass *klass)
   app_class->startup = th_application_startup;
   app_class->shutdown = th_application_shutdown;
   app_class->open = th_application_open;
+
+  /* The home's nodes changed: one was added, renamed or removed, here or elsewhere. */
+  signals[NODES_CHANGED] = g_signal_new ("nodes-changed", G_TYPE_FROM_CLASS (klass),
+                                         G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE,
+                                         0);
 
   /* Referencing the bundle keeps it, and its registration, in the link of the static library. */
   (void) threshold_get_resource ();

@@ -28,4 +28,8 @@ ThDclClient   *th_application_get_dcl_client  (ThApplication *self);
 ThCommissioner *th_application_new_commissioner (ThApplication  *self,
                                                  GError        **error);
 
+/* The home's nodes changed: ThApplication::nodes-changed is emitted, at once. It is also
+ * emitted shortly after another process (threshold-cli) changed the store's nodes. */
+void           th_application_notify_nodes_changed (ThApplication *self);
+
 G_END_DECLS

@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "th-add-device-page.h"
+#include "th-devices-page.h"
 #include "th-window.h"
 
 struct _ThWindow
@@ -91,13 +92,14 @@ th_window_show_view (ThWindow   *self,
 static void
 drop_hidden_pages (ThWindow *self)
 {
-  GtkWidget *visible = adw_leaflet_get_visible_child (self->leaflet);
   GtkWidget *child;
 
   if (adw_leaflet_get_child_transition_running (self->leaflet))
     return;
-  while ((child = gtk_widget_get_last_child (GTK_WIDGET (self->leaflet))) != NULL
-         && child != visible)
+  /* The leaflet's GTK children are not only its pages, nor in the pages' order: the last
+   * child is not always the last page, and removing it took the root page away. */
+  while ((child = adw_leaflet_get_adjacent_child (self->leaflet,
+                                                  ADW_NAVIGATION_DIRECTION_FORWARD)) != NULL)
     adw_leaflet_remove (self->leaflet, child);
 }
 
@@ -183,6 +185,7 @@ th_window_class_init (ThWindowClass *klass)
   window_class->close_request = th_window_close_request;
 
   g_type_ensure (TH_TYPE_ADD_DEVICE_PAGE);
+  g_type_ensure (TH_TYPE_DEVICES_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ui/th-window.ui");
   gtk_widget_class_bind_template_child (widget_class, ThWindow, toast_overlay);

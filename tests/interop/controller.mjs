@@ -4,9 +4,11 @@
 // Run it only inside a network namespace (thnet.py does): it discovers devices over mDNS.
 //
 //   node controller.mjs --storage DIR [--passcode N] [--discriminator N] [--toggles N]
+//   node controller.mjs --storage DIR --code MANUAL-CODE [--toggles N]
 //
 // It finds the commissionable device with the discriminator, commissions it with the passcode,
-// connects, and toggles its light's OnOff attribute N times. stdout lines:
+// connects, and toggles its light's OnOff attribute N times. With --code, the passcode and the
+// short discriminator come from an 11-digit manual pairing code instead. stdout lines:
 //   COMMISSIONED <node id> <milliseconds from start to CommissioningComplete>
 //   TOGGLED <n>                        after each Toggle command succeeded
 //   DONE
@@ -33,6 +35,7 @@ try {
       passcode: { type: "string", default: "20202021" },
       discriminator: { type: "string", default: "3840" },
       toggles: { type: "string", default: "0" },
+      code: { type: "string" },
     },
     strict: true,
     allowPositionals: false,
@@ -46,8 +49,10 @@ for (const name of ["passcode", "discriminator", "toggles"]) {
   if (!/^[0-9]+$/.test(values[name]))
     fail(`--${name} must be a decimal integer`, 2);
 }
-const passcode = Number(values.passcode);
-const discriminator = Number(values.discriminator);
+if (values.code !== undefined && !/^[0-9]{11}$/.test(values.code.replace(/[- ]/g, "")))
+  fail("--code must be an 11-digit manual pairing code", 2);
+let passcode = Number(values.passcode);
+let identifierData = { longDiscriminator: Number(values.discriminator) };
 const toggles = Number(values.toggles);
 mkdirSync(values.storage, { recursive: true });
 
@@ -60,6 +65,13 @@ config.trapProcessSignals = false;
 const { Environment, Logger } = await import("@matter/main");
 const { OnOff } = await import("@matter/main/clusters/on-off");
 const { CommissioningController } = await import("@project-chip/matter.js");
+const { ManualPairingCodeCodec } = await import("@matter/types");
+
+if (values.code !== undefined) {
+  const decoded = ManualPairingCodeCodec.decode(values.code.replace(/[- ]/g, ""));
+  passcode = decoded.passcode;
+  identifierData = { shortDiscriminator: decoded.shortDiscriminator };
+}
 
 Logger.format = "plain";
 Logger.destinations.default.write = (text) => process.stderr.write(text + "\n");
@@ -80,7 +92,7 @@ try {
   // 13 s on retrying its last reports to this controller when it stops.
   const nodeId = await controller.commissionNode({
     commissioning: { regulatoryLocation: 0, regulatoryCountryCode: "XX" },
-    discovery: { identifierData: { longDiscriminator: discriminator } },
+    discovery: { identifierData },
     passcode,
   }, { connectNodeAfterCommissioning: false });
   process.stdout.write(`COMMISSIONED ${nodeId} ${Date.now() - started}\n`);

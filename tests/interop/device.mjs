@@ -16,6 +16,8 @@
 //                                     the Network Commissioning commands as they come (with
 //                                     --network), the SSID or extended PAN id in hex, never a
 //                                     password or a key
+//   LABEL <text>                      Basic Information NodeLabel changed (JSON string)
+//   IDENTIFY <seconds>                the light started identifying for that long
 //   STOPPED                           after SIGTERM or SIGINT, just before a clean exit
 
 import { config } from "@matter/nodejs/config";
@@ -488,6 +490,13 @@ const light = await server.add(OnOffLightDevice, { id: "light" });
 server.lifecycle.commissioned.on(() => emit("COMMISSIONED"));
 server.lifecycle.decommissioned.on(() => emit("DECOMMISSIONED"));
 light.events.onOff.onOff$Changed.on((value) => emit(`ONOFF ${value}`));
+server.events.basicInformation.nodeLabel$Changed.on(
+  (value) => emit(`LABEL ${JSON.stringify(value)}`));
+// Only the start: the attribute then counts down every second.
+light.events.identify.identifyTime$Changed.on((value, old) => {
+  if (value > 0 && old === 0)
+    emit(`IDENTIFY ${value}`);
+});
 
 let stopping = false;
 async function stop (signal) {

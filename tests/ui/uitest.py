@@ -108,8 +108,11 @@ def stop_accessibility_bus():
 class App:
     """The app under test, with its own AT-SPI bus launcher."""
 
-    def __init__(self, binary, schema_dir, args=(), env=None):
+    def __init__(self, binary, schema_dir, args=(), env=None, launch=subprocess.Popen):
+        """`launch(argv, env=...)` starts the app and returns its Popen: uinet.py starts it
+        inside a network namespace."""
         self.binary = binary
+        self.launch = launch
         self.schema_dir = schema_dir
         self.args = list(args)
         self.extra_env = dict(env or {})
@@ -132,7 +135,7 @@ class App:
             env["G_DEBUG"] = APP_G_DEBUG
         env.update(self.extra_env)
         self.started = time.monotonic()
-        self.procs.append(subprocess.Popen([self.binary, *self.args], env=env))
+        self.procs.append(self.launch([self.binary, *self.args], env=env))
         try:
             self.app = self.wait_for_app()
         except BaseException:
