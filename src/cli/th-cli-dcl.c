@@ -6,6 +6,7 @@
 
 #include <glib/gi18n.h>
 
+#include "credentials/th-trust.h"
 #include "dcl/th-dcl-client.h"
 #include "dcl/th-paa-sync.h"
 #include "discovery/th-dnssd-text.h"
@@ -649,6 +650,59 @@ trust_store_sync (int    argc,
   return TH_CLI_EXIT_OK;
 }
 
+static void
+paa_entries_to_json (JsonBuilder *builder,
+                     GPtrArray   *entries)
+{
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < entries->len; i++)
+    {
+      const ThPaaEntry *entry = g_ptr_array_index (entries, i);
+      g_autoptr(GDateTime) expiry = g_date_time_new_from_unix_utc (entry->not_after);
+      g_autofree char *expiry_text = expiry != NULL ? g_date_time_format_iso8601 (expiry) : NULL;
+
+      json_builder_begin_object (builder);
+      th_cli_json_member_string (builder, "file", entry->file);
+      th_cli_json_member_string (builder, "subject", entry->subject);
+      th_cli_json_member_string (builder, "subjectKeyId", entry->subject_key_id);
+      if (entry->has_vendor_id)
+        th_cli_json_member_int (builder, "vendorId", entry->vendor_id);
+      th_cli_json_member_string (builder, "notAfter", expiry_text);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+}
+
+static void
+print_paa_entries (GPtrArray *entries,
+                   gboolean   development)
+{
+  for (guint i = 0; i < entries->len; i++)
+    {
+      const ThPaaEntry *entry = g_ptr_array_index (entries, i);
+      g_autoptr(GDateTime) expiry = g_date_time_new_from_unix_local (entry->not_after);
+      g_autofree char *expiry_text = expiry != NULL ? g_date_time_format (expiry, "%Y-%m-%d")
+                                     : NULL;
+
+      if (development)
+        /* Translators: a certificate's subject, marked as trusted for development only */
+        g_print (_("%s (development trust)\n"), entry->subject);
+      else
+        g_print ("%s\n", entry->subject);
+      if (entry->subject_key_id != NULL)
+        th_cli_print_field (_("Key ID"), entry->subject_key_id);
+      if (entry->has_vendor_id)
+        {
+          g_autofree char *vendor = g_strdup_printf ("0x%04X", entry->vendor_id);
+
+          th_cli_print_field (_("Vendor ID"), vendor);
+        }
+      if (expiry_text != NULL)
+        th_cli_print_field (_("Valid until"), expiry_text);
+      th_cli_print_field (_("File"), entry->file);
+    }
+}
+
 static int
 trust_store_list (int    argc,
                   char **argv)
@@ -663,6 +717,8 @@ trust_store_list (int    argc,
   };
   g_autoptr(GOptionContext) context = g_option_context_new (NULL);
   g_autoptr(GPtrArray) entries_list = NULL;
+  g_autoptr(GPtrArray) development = NULL;
+  g_autofree char *development_dir = NULL;
   g_autoptr(GPtrArray) warnings = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *size_text = NULL;
@@ -681,8 +737,22 @@ trust_store_list (int    argc,
       th_cli_error (_("Unexpected argument “%s”."), argv[1]);
       return TH_CLI_EXIT_USAGE;
     }
+  /* the development trust goes with the default store, not with a folder named by --dir */
   if (dir == NULL)
-    dir = th_paa_default_dir ();
+    {
+      gint64 development_updated;
+      guint64 development_size;
+
+      dir = th_paa_default_dir ();
+      development_dir = th_trust_development_directory ();
+      development = th_paa_directory_list (development_dir, &development_updated,
+                                           &development_size, &warnings, &error);
+      if (development == NULL)
+        {
+          th_cli_error ("%s", error->message);
+          return TH_CLI_EXIT_FAILED;
+        }
+    }
 
   entries_list = th_paa_directory_list (dir, &updated, &size, &warnings, &error);
   if (entries_list == NULL)
@@ -707,24 +777,13 @@ trust_store_list (int    argc,
       if (updated > 0)
         th_cli_json_member_int (builder, "ageSeconds", MAX (now - updated, 0));
       json_builder_set_member_name (builder, "certificates");
-      json_builder_begin_array (builder);
-      for (guint i = 0; i < entries_list->len; i++)
+      paa_entries_to_json (builder, entries_list);
+      if (development != NULL)
         {
-          const ThPaaEntry *entry = g_ptr_array_index (entries_list, i);
-          g_autoptr(GDateTime) expiry = g_date_time_new_from_unix_utc (entry->not_after);
-          g_autofree char *expiry_text = expiry != NULL ? g_date_time_format_iso8601 (expiry)
-                                         : NULL;
-
-          json_builder_begin_object (builder);
-          th_cli_json_member_string (builder, "file", entry->file);
-          th_cli_json_member_string (builder, "subject", entry->subject);
-          th_cli_json_member_string (builder, "subjectKeyId", entry->subject_key_id);
-          if (entry->has_vendor_id)
-            th_cli_json_member_int (builder, "vendorId", entry->vendor_id);
-          th_cli_json_member_string (builder, "notAfter", expiry_text);
-          json_builder_end_object (builder);
+          th_cli_json_member_string (builder, "developmentDir", development_dir);
+          json_builder_set_member_name (builder, "development");
+          paa_entries_to_json (builder, development);
         }
-      json_builder_end_array (builder);
       json_builder_end_object (builder);
       root = json_builder_get_root (builder);
       th_cli_print_json (root);
@@ -735,40 +794,116 @@ trust_store_list (int    argc,
     {
       g_print (_("The PAA trust store in %s is empty: run “threshold-cli trust-store sync” to "
                  "fill it from the compliance ledger.\n"), dir);
-      return TH_CLI_EXIT_OK;
     }
-  size_text = g_format_size (size);
-  age = th_cli_describe_duration (now - updated);
-  g_print (g_dngettext (GETTEXT_PACKAGE,
-                        "The PAA trust store in %s: %u certificate, %s, updated %s ago.\n",
-                        "The PAA trust store in %s: %u certificates, %s, updated %s ago.\n",
-                        entries_list->len),
-           dir, entries_list->len, size_text, age);
-  for (guint i = 0; i < entries_list->len; i++)
+  else
     {
-      const ThPaaEntry *entry = g_ptr_array_index (entries_list, i);
-      g_autoptr(GDateTime) expiry = g_date_time_new_from_unix_local (entry->not_after);
-      g_autofree char *expiry_text = expiry != NULL ? g_date_time_format (expiry, "%Y-%m-%d")
-                                     : NULL;
-
-      g_print ("%s\n", entry->subject);
-      if (entry->subject_key_id != NULL)
-        th_cli_print_field (_("Key ID"), entry->subject_key_id);
-      if (entry->has_vendor_id)
-        {
-          g_autofree char *vendor = g_strdup_printf ("0x%04X", entry->vendor_id);
-
-          th_cli_print_field (_("Vendor ID"), vendor);
-        }
-      if (expiry_text != NULL)
-        th_cli_print_field (_("Valid until"), expiry_text);
-      th_cli_print_field (_("File"), entry->file);
+      size_text = g_format_size (size);
+      age = th_cli_describe_duration (now - updated);
+      g_print (g_dngettext (GETTEXT_PACKAGE,
+                            "The PAA trust store in %s: %u certificate, %s, updated %s ago.\n",
+                            "The PAA trust store in %s: %u certificates, %s, updated %s ago.\n",
+                            entries_list->len),
+               dir, entries_list->len, size_text, age);
+      print_paa_entries (entries_list, FALSE);
     }
+  if (development != NULL && development->len > 0)
+    {
+      g_print (g_dngettext (GETTEXT_PACKAGE,
+                            "\nDevelopment trust in %s: %u certificate imported. Devices "
+                            "attested by it are accepted, test devices included.\n",
+                            "\nDevelopment trust in %s: %u certificates imported. Devices "
+                            "attested by them are accepted, test devices included.\n",
+                            development->len),
+               development_dir, development->len);
+      print_paa_entries (development, TRUE);
+    }
+  return TH_CLI_EXIT_OK;
+}
+
+static int
+trust_store_import (int    argc,
+                    char **argv)
+{
+  g_autofree char *dir = NULL;
+  const GOptionEntry entries[] = {
+    { "dir", 0, 0, G_OPTION_ARG_FILENAME, &dir,
+      N_("The development trust folder (default $XDG_DATA_HOME/threshold/trust/paa)"),
+      N_("DIR") },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (_("FILE"));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *key_id = NULL;
+  gsize len;
+
+  g_option_context_set_summary (context, _("Trust a PAA root certificate (PEM or DER) for "
+                                           "development: devices whose attestation ends in it "
+                                           "are accepted, test devices included. The "
+                                           "certificate must be a self-signed CA certificate."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!th_cli_parse_options (context, &argc, &argv))
+    return TH_CLI_EXIT_USAGE;
+  if (argc != 2)
+    {
+      th_cli_error (argc < 2 ? _("Give the certificate file to import.")
+                             : _("Give one certificate file at a time."));
+      return TH_CLI_EXIT_USAGE;
+    }
+  if (!g_file_get_contents (argv[1], &contents, &len, &error))
+    {
+      th_cli_error ("%s", error->message);
+      return TH_CLI_EXIT_FAILED;
+    }
+  key_id = th_trust_import_paa (dir, (const guint8 *) contents, len, &error);
+  if (key_id == NULL)
+    {
+      th_cli_error ("%s: %s", argv[1], error->message);
+      return TH_CLI_EXIT_FAILED;
+    }
+  g_print (_("Imported the PAA certificate %s as development trust.\n"), key_id);
+  return TH_CLI_EXIT_OK;
+}
+
+static int
+trust_store_remove (int    argc,
+                    char **argv)
+{
+  g_autofree char *dir = NULL;
+  const GOptionEntry entries[] = {
+    { "dir", 0, 0, G_OPTION_ARG_FILENAME, &dir,
+      N_("The development trust folder (default $XDG_DATA_HOME/threshold/trust/paa)"),
+      N_("DIR") },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (_("KEY-ID"));
+  g_autoptr(GError) error = NULL;
+
+  g_option_context_set_summary (context, _("Stop trusting a PAA certificate imported for "
+                                           "development, named by its subject key ID as "
+                                           "“trust-store list” shows it."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!th_cli_parse_options (context, &argc, &argv))
+    return TH_CLI_EXIT_USAGE;
+  if (argc != 2)
+    {
+      th_cli_error (_("Give the subject key ID of the certificate to remove."));
+      return TH_CLI_EXIT_USAGE;
+    }
+  if (!th_trust_remove_paa (dir, argv[1], &error))
+    {
+      th_cli_error ("%s", error->message);
+      return TH_CLI_EXIT_FAILED;
+    }
+  g_print (_("Removed the development PAA certificate %s.\n"), argv[1]);
   return TH_CLI_EXIT_OK;
 }
 
 const ThCliCommand th_cli_trust_store_commands[] = {
   { "sync", N_("Fill the PAA trust store from the compliance ledger"), trust_store_sync, NULL },
   { "list", N_("List the PAA trust store, its size and age"), trust_store_list, NULL },
+  { "import", N_("Trust a PAA certificate for development"), trust_store_import, NULL },
+  { "remove", N_("Remove a PAA certificate imported for development"), trust_store_remove,
+    NULL },
   { NULL }
 };

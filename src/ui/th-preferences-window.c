@@ -1,0 +1,469 @@
+/* th-preferences-window.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "credentials/th-trust.h"
+#include "dcl/th-paa-sync.h"
+#include "th-preferences-window.h"
+
+struct _ThPreferencesWindow
+{
+  AdwPreferencesWindow parent_instance;
+
+  AdwComboRow *network_row;
+  AdwActionRow *trust_store_row;
+  GtkSpinner *sync_spinner;
+  GtkListBox *development_list;
+
+  GSettings *settings;
+  GCancellable *cancellable;
+};
+
+G_DEFINE_FINAL_TYPE (ThPreferencesWindow, th_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
+
+/* Both folders, listed on a worker thread: the synced store holds a file per root. */
+typedef struct
+{
+  GPtrArray *synced;       /* ThPaaEntry */
+  gint64 synced_updated;
+  guint64 synced_size;
+  GPtrArray *development;  /* ThPaaEntry */
+  GError *problem;
+} Listing;
+
+static void
+listing_free (Listing *listing)
+{
+  g_clear_pointer (&listing->synced, g_ptr_array_unref);
+  g_clear_pointer (&listing->development, g_ptr_array_unref);
+  g_clear_error (&listing->problem);
+  g_free (listing);
+}
+
+static void
+list_thread (GTask        *task,
+             gpointer      source,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  Listing *listing = g_new0 (Listing, 1);
+  g_autofree char *synced_dir = th_paa_default_dir ();
+  g_autofree char *development_dir = th_trust_development_directory ();
+  g_autoptr(GPtrArray) warnings = NULL;
+  gint64 development_updated;
+  guint64 development_size;
+
+  listing->synced = th_paa_directory_list (synced_dir, &listing->synced_updated,
+                                           &listing->synced_size, &warnings, &listing->problem);
+  if (listing->problem == NULL)
+    listing->development = th_paa_directory_list (development_dir, &development_updated,
+                                                  &development_size, &warnings,
+                                                  &listing->problem);
+  for (guint i = 0; i < warnings->len; i++)
+    g_message ("Trust store: %s", ((GError *) g_ptr_array_index (warnings, i))->message);
+  g_task_return_pointer (task, listing, (GDestroyNotify) listing_free);
+}
+
+static void
+show_synced (ThPreferencesWindow *self,
+             const Listing       *listing)
+{
+  g_autofree char *subtitle = NULL;
+
+  if (listing->problem != NULL)
+    {
+      subtitle = g_strdup (listing->problem->message);
+    }
+  else if (listing->synced->len == 0)
+    {
+      subtitle = g_strdup (_("Empty: update it so that devices can be checked to be genuine"));
+    }
+  else
+    {
+      g_autoptr(GDateTime) updated = g_date_time_new_from_unix_local (listing->synced_updated);
+      g_autofree char *when = g_date_time_format (updated, "%x %X");
+      g_autofree char *size = g_format_size (listing->synced_size);
+
+      /* Translators: the number of root certificates, the space they take, a date */
+      subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                               "%u root certificate, %s, updated %s",
+                                               "%u root certificates, %s, updated %s",
+                                               listing->synced->len),
+                                  listing->synced->len, size, when);
+    }
+  adw_action_row_set_subtitle (self->trust_store_row, subtitle);
+}
+
+static void
+remove_certificate (GtkButton           *button,
+                    ThPreferencesWindow *self);
+
+static GtkWidget *
+development_row_new (ThPreferencesWindow *self,
+                     const ThPaaEntry    *entry)
+{
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *button = gtk_button_new_from_icon_name ("user-trash-symbolic");
+  g_autofree char *label = g_strdup_printf (_("Remove %s"), entry->subject);
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), entry->subject);
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row),
+                               entry->subject_key_id != NULL ? entry->subject_key_id : "");
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (button, "flat");
+  gtk_widget_set_tooltip_text (button, _("Remove"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, label,
+                                  -1);
+  g_object_set_data_full (G_OBJECT (button), "subject-key-id",
+                          g_strdup (entry->subject_key_id), g_free);
+  g_signal_connect (button, "clicked", G_CALLBACK (remove_certificate), self);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+  return row;
+}
+
+static void
+show_development (ThPreferencesWindow *self,
+                  const Listing       *listing)
+{
+  GtkWidget *child;
+
+  /* the placeholder is a child too: only the rows go */
+  for (child = gtk_widget_get_first_child (GTK_WIDGET (self->development_list)); child != NULL;)
+    {
+      GtkWidget *next = gtk_widget_get_next_sibling (child);
+
+      if (GTK_IS_LIST_BOX_ROW (child))
+        gtk_list_box_remove (self->development_list, child);
+      child = next;
+    }
+  for (guint i = 0; listing->development != NULL && i < listing->development->len; i++)
+    gtk_list_box_append (self->development_list,
+                         development_row_new (self, g_ptr_array_index (listing->development,
+                                                                       i)));
+}
+
+static void
+on_listed (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Listing *listing = g_task_propagate_pointer (G_TASK (result), NULL);
+  ThPreferencesWindow *self;
+
+  if (listing == NULL)
+    return;
+  self = TH_PREFERENCES_WINDOW (source);
+  show_synced (self, listing);
+  show_development (self, listing);
+  listing_free (listing);
+}
+
+static void
+refresh (ThPreferencesWindow *self)
+{
+  g_autoptr(GTask) task = g_task_new (self, self->cancellable, on_listed, NULL);
+
+  g_task_set_return_on_cancel (task, TRUE);
+  g_task_run_in_thread (task, list_thread);
+}
+
+static void
+toast (ThPreferencesWindow *self,
+       const char          *text)
+{
+  AdwToast *toast = adw_toast_new (text);
+
+  adw_toast_set_timeout (toast, 8);
+  adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), toast);
+}
+
+/* ---- Update Now ---- */
+
+static void
+on_synced (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(ThPreferencesWindow) self = user_data;
+  g_autoptr(ThPaaSyncReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  report = th_paa_sync_finish (result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  gtk_spinner_stop (self->sync_spinner);
+  gtk_widget_set_visible (GTK_WIDGET (self->sync_spinner), FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "preferences.sync", TRUE);
+  if (report == NULL)
+    {
+      text = g_strdup_printf (_("Could not update the trust store: %s"), error->message);
+    }
+  else if (report->problems->len > 0)
+    {
+      text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                           "Trust store updated: %u root certificate from the "
+                                           "ledger, %u left out",
+                                           "Trust store updated: %u root certificates from the "
+                                           "ledger, %u left out",
+                                           report->n_listed),
+                              report->n_listed - report->problems->len, report->problems->len);
+    }
+  else
+    {
+      text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                           "Trust store updated: %u root certificate from the "
+                                           "ledger",
+                                           "Trust store updated: %u root certificates from the "
+                                           "ledger",
+                                           report->n_listed),
+                              report->n_listed);
+    }
+  toast (self, text);
+  refresh (self);
+}
+
+static void
+sync_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  ThPreferencesWindow *self = TH_PREFERENCES_WINDOW (widget);
+  ThApplication *application = TH_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+  g_autofree char *dir = th_paa_default_dir ();
+
+  if (application == NULL)
+    return;
+  gtk_widget_action_set_enabled (widget, "preferences.sync", FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->sync_spinner), TRUE);
+  gtk_spinner_start (self->sync_spinner);
+  adw_action_row_set_subtitle (self->trust_store_row,
+                               _("Asking the compliance ledger for its root certificates…"));
+  th_paa_sync_async (th_application_get_dcl_client (application), dir, self->cancellable,
+                     on_synced, g_object_ref (self));
+}
+
+/* ---- Development trust ---- */
+
+static void
+remove_certificate (GtkButton           *button,
+                    ThPreferencesWindow *self)
+{
+  const char *key_id = g_object_get_data (G_OBJECT (button), "subject-key-id");
+  g_autoptr(GError) error = NULL;
+
+  if (key_id == NULL)
+    return;
+  if (!th_trust_remove_paa (NULL, key_id, &error))
+    {
+      toast (self, error->message);
+      return;
+    }
+  toast (self, _("Certificate removed from development trust"));
+  refresh (self);
+}
+
+static void
+on_certificate_loaded (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(ThPreferencesWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *key_id = NULL;
+  g_autofree char *text = NULL;
+  gsize len;
+
+  if (!g_file_load_contents_finish (G_FILE (source), result, &contents, &len, NULL, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          text = g_strdup_printf (_("Could not read the certificate: %s"), error->message);
+          toast (self, text);
+        }
+      return;
+    }
+  key_id = th_trust_import_paa (NULL, (const guint8 *) contents, len, &error);
+  if (key_id == NULL)
+    {
+      text = g_strdup_printf (_("Could not import the certificate: %s"), error->message);
+      toast (self, text);
+      return;
+    }
+  toast (self, _("Certificate imported as development trust"));
+  refresh (self);
+}
+
+static void
+import_file (ThPreferencesWindow *self,
+             GFile               *file)
+{
+  g_file_load_contents_async (file, self->cancellable, on_certificate_loaded,
+                              g_object_ref (self));
+}
+
+static GtkFileFilter *
+new_certificate_filter (void)
+{
+  GtkFileFilter *filter = gtk_file_filter_new ();
+
+  gtk_file_filter_set_name (filter, _("Certificates (PEM or DER)"));
+  gtk_file_filter_add_suffix (filter, "pem");
+  gtk_file_filter_add_suffix (filter, "der");
+  gtk_file_filter_add_suffix (filter, "crt");
+  gtk_file_filter_add_suffix (filter, "cer");
+  return filter;
+}
+
+#if GTK_CHECK_VERSION (4, 10, 0)
+static void
+on_certificate_chosen (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(ThPreferencesWindow) self = user_data;
+  g_autoptr(GFile) file = gtk_file_dialog_open_finish (GTK_FILE_DIALOG (source), result, NULL);
+
+  if (file != NULL)
+    import_file (self, file);
+}
+
+static void
+import_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  g_autoptr(GtkFileDialog) dialog = gtk_file_dialog_new ();
+  g_autoptr(GListStore) filters = g_list_store_new (GTK_TYPE_FILE_FILTER);
+  g_autoptr(GtkFileFilter) filter = new_certificate_filter ();
+
+  g_list_store_append (filters, filter);
+  gtk_file_dialog_set_title (dialog, _("Import a PAA Certificate"));
+  gtk_file_dialog_set_filters (dialog, G_LIST_MODEL (filters));
+  gtk_file_dialog_set_default_filter (dialog, filter);
+  gtk_file_dialog_open (dialog, GTK_WINDOW (widget), NULL, on_certificate_chosen,
+                        g_object_ref (widget));
+}
+#else
+static void
+on_certificate_chosen (GtkNativeDialog *dialog,
+                       int              response,
+                       gpointer         user_data)
+{
+  g_autoptr(ThPreferencesWindow) self = user_data;
+  g_autoptr(GFile) file = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+  gtk_native_dialog_destroy (dialog);
+  g_object_unref (dialog);
+  if (file != NULL)
+    import_file (self, file);
+}
+
+static void
+import_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  GtkFileChooserNative *chooser;
+  g_autoptr(GtkFileFilter) filter = new_certificate_filter ();
+
+  /* through the file chooser portal when sandboxed */
+  chooser = gtk_file_chooser_native_new (_("Import a PAA Certificate"), GTK_WINDOW (widget),
+                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("_Import"),
+                                         _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
+  g_signal_connect (chooser, "response", G_CALLBACK (on_certificate_chosen),
+                    g_object_ref (widget));
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+#endif
+
+/* ---- The network setting ---- */
+
+static gboolean
+network_to_row (GValue   *value,
+                GVariant *variant,
+                gpointer  user_data)
+{
+  g_value_set_uint (value, g_str_equal (g_variant_get_string (variant, NULL), "test") ? 1 : 0);
+  return TRUE;
+}
+
+static GVariant *
+row_to_network (const GValue       *value,
+                const GVariantType *expected_type,
+                gpointer            user_data)
+{
+  return g_variant_new_string (g_value_get_uint (value) == 1 ? "test" : "main");
+}
+
+static void
+th_preferences_window_dispose (GObject *object)
+{
+  ThPreferencesWindow *self = TH_PREFERENCES_WINDOW (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (th_preferences_window_parent_class)->dispose (object);
+}
+
+static void
+th_preferences_window_class_init (ThPreferencesWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = th_preferences_window_dispose;
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               RESOURCE_PREFIX "/ui/th-preferences-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, ThPreferencesWindow, network_row);
+  gtk_widget_class_bind_template_child (widget_class, ThPreferencesWindow, trust_store_row);
+  gtk_widget_class_bind_template_child (widget_class, ThPreferencesWindow, sync_spinner);
+  gtk_widget_class_bind_template_child (widget_class, ThPreferencesWindow, development_list);
+  gtk_widget_class_install_action (widget_class, "preferences.sync", NULL, sync_action);
+  gtk_widget_class_install_action (widget_class, "preferences.import", NULL, import_action);
+}
+
+static void
+th_preferences_window_init (ThPreferencesWindow *self)
+{
+  GtkWidget *placeholder;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->cancellable = g_cancellable_new ();
+  self->settings = g_settings_new ("io.github.threshold.Threshold");
+  g_settings_bind_with_mapping (self->settings, "dcl-network", self->network_row, "selected",
+                                G_SETTINGS_BIND_DEFAULT, network_to_row, row_to_network, NULL,
+                                NULL);
+
+  placeholder = gtk_label_new (_("No certificates imported"));
+  gtk_widget_add_css_class (placeholder, "dim-label");
+  gtk_widget_set_margin_top (placeholder, 12);
+  gtk_widget_set_margin_bottom (placeholder, 12);
+  gtk_list_box_set_placeholder (self->development_list, placeholder);
+  adw_action_row_set_subtitle (self->trust_store_row, _("Reading the trust store…"));
+  refresh (self);
+}
+
+ThPreferencesWindow *
+th_preferences_window_new (ThApplication *application,
+                           GtkWindow     *parent)
+{
+  return g_object_new (TH_TYPE_PREFERENCES_WINDOW,
+                       "application", application,
+                       "transient-for", parent,
+                       NULL);
+}
