@@ -178,7 +178,6 @@ toast (ThPreferencesWindow *self,
 {
   AdwToast *toast = adw_toast_new (text);
 
-  adw_toast_set_timeout (toast, 8);
   adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), toast);
 }
 
@@ -406,6 +405,105 @@ row_to_network (const GValue       *value,
   return g_variant_new_string (g_value_get_uint (value) == 1 ? "test" : "main");
 }
 
+/* The combo row's items, named for screen readers: GTK 4.8 does not name a list item after
+ * its label. In the drop-down list the chosen one has a check mark. */
+static void
+on_network_selected (AdwComboRow *row,
+                     GParamSpec  *pspec,
+                     GtkListItem *item)
+{
+  GtkWidget *check = gtk_widget_get_last_child (gtk_list_item_get_child (item));
+
+  gtk_widget_set_opacity (check,
+                          adw_combo_row_get_selected (row) == gtk_list_item_get_position (item)
+                          ? 1 : 0);
+}
+
+static void
+setup_network_item (GtkSignalListItemFactory *factory,
+                    GtkListItem              *item,
+                    gpointer                  in_list)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_box_append (GTK_BOX (box), label);
+  if (GPOINTER_TO_INT (in_list))
+    {
+      GtkWidget *check = gtk_image_new_from_icon_name ("object-select-symbolic");
+
+      gtk_accessible_update_state (GTK_ACCESSIBLE (check), GTK_ACCESSIBLE_STATE_HIDDEN, TRUE,
+                                   -1);
+      gtk_box_append (GTK_BOX (box), check);
+    }
+  gtk_list_item_set_child (item, box);
+}
+
+static void
+bind_network_item (GtkSignalListItemFactory *factory,
+                   GtkListItem              *item,
+                   gpointer                  in_list)
+{
+  ThPreferencesWindow *self = g_object_get_data (G_OBJECT (factory), "window");
+  GtkWidget *box = gtk_list_item_get_child (item);
+  GtkWidget *parent = gtk_widget_get_parent (box);
+  const char *text = gtk_string_object_get_string (gtk_list_item_get_item (item));
+
+  gtk_label_set_label (GTK_LABEL (gtk_widget_get_first_child (box)), text);
+  if (parent != NULL)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (parent), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                    text, -1);
+  if (GPOINTER_TO_INT (in_list))
+    {
+      g_signal_connect_object (self->network_row, "notify::selected",
+                               G_CALLBACK (on_network_selected), item, 0);
+      on_network_selected (self->network_row, NULL, item);
+    }
+}
+
+static void
+unbind_network_item (GtkSignalListItemFactory *factory,
+                     GtkListItem              *item,
+                     gpointer                  in_list)
+{
+  ThPreferencesWindow *self = g_object_get_data (G_OBJECT (factory), "window");
+
+  if (GPOINTER_TO_INT (in_list))
+    g_signal_handlers_disconnect_by_func (self->network_row, on_network_selected, item);
+}
+
+static GtkListItemFactory *
+network_factory_new (ThPreferencesWindow *self,
+                     gboolean             in_list)
+{
+  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+
+  g_object_set_data (G_OBJECT (factory), "window", self);
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_network_item),
+                    GINT_TO_POINTER (in_list));
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_network_item),
+                    GINT_TO_POINTER (in_list));
+  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_network_item),
+                    GINT_TO_POINTER (in_list));
+  return factory;
+}
+
+/* AdwPreferencesWindow's search entry has no name of its own in libadwaita 1.2. */
+static void
+name_search_entries (GtkWidget *widget)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (GTK_IS_SEARCH_ENTRY (child))
+        gtk_accessible_update_property (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                        _("Search Preferences"), -1);
+      else
+        name_search_entries (child);
+    }
+}
+
 static void
 th_preferences_window_dispose (GObject *object)
 {
@@ -439,9 +537,18 @@ th_preferences_window_class_init (ThPreferencesWindowClass *klass)
 static void
 th_preferences_window_init (ThPreferencesWindow *self)
 {
+  GtkListItemFactory *factory;
   GtkWidget *placeholder;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  name_search_entries (GTK_WIDGET (self));
+  factory = network_factory_new (self, FALSE);
+  adw_combo_row_set_factory (self->network_row, factory);
+  g_object_unref (factory);
+  factory = network_factory_new (self, TRUE);
+  adw_combo_row_set_list_factory (self->network_row, factory);
+  g_object_unref (factory);
 
   self->cancellable = g_cancellable_new ();
   self->settings = g_settings_new ("io.github.threshold.Threshold");
