@@ -35,6 +35,12 @@ gboolean      th_dcl_fixture_add_paa_as     (ThDclFixture  *self,
                                              const char    *pem_path,
                                              const char    *subject_key_id,
                                              GError       **error);
+/* Answers `path_and_query` with `body` (200), before any route: a revocation list made by a
+ * test, or a ledger answer that names the fixture's own address. */
+void          th_dcl_fixture_serve          (ThDclFixture  *self,
+                                             const char    *path_and_query,
+                                             const char    *content_type,
+                                             GBytes        *body);
 /* Every answer from now on has this status (and the 404 body), or 0 to answer normally. */
 void          th_dcl_fixture_set_failing    (ThDclFixture  *self,
                                              guint          status);
