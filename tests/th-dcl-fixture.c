@@ -359,6 +359,7 @@ th_dcl_fixture_new (const char  *fixtures_dir,
   uris = soup_server_get_uris (self->server);
   self->url = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
   g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  th_dcl_fixture_set_variable (self, "FIXTURE_URL", self->url);
   return g_steal_pointer (&self);
 }
 

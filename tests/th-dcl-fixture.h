@@ -11,7 +11,8 @@ G_BEGIN_DECLS
 /* A SoupServer on 127.0.0.1 at a port of the system's choosing that answers as the ledger
  * does, from the files in tests/dcl/: routes.json maps a path (with its query, if any) to a
  * file, and optionally to a status, a delay, or a connection cut in the middle of the answer.
- * "@NAME@" in a file is replaced by the value set for NAME. Roots added with
+ * "@NAME@" in a file is replaced by the value set for NAME; @FIXTURE_URL@ is the fixture's own
+ * address, so that what a file points to is served here too (or is a 404), never elsewhere. Roots added with
  * th_dcl_fixture_add_paa () are served at /dcl/pki/root-certificates and
  * /dcl/pki/certificates/{subject}/{subjectKeyId}. Anything else is a 404 with the body the
  * ledger's gateway sends. It answers on the thread-default main context it was made in. */

@@ -9,6 +9,7 @@
 #include "credentials/th-trust.h"
 #include "dcl/th-dcl-client.h"
 #include "dcl/th-paa-sync.h"
+#include "dcl/th-revocation-sync.h"
 #include "discovery/th-dnssd-text.h"
 #include "onboarding/th-payload-text.h"
 #include "th-cli.h"
@@ -551,23 +552,111 @@ print_warnings (GPtrArray *warnings)
     }
 }
 
+/* The revocation lists of the roots now trusted: those in `paa_dir`, and the development ones
+ * with the default store. */
+static ThRevocationSyncReport *
+sync_revocations (ThDclClient  *client,
+                  const char   *paa_dir,
+                  gboolean      with_development,
+                  const char   *revocation_dir,
+                  GError      **error)
+{
+  g_autoptr(ThPaaStore) paa_store = th_paa_store_new ();
+  g_autoptr(GPtrArray) warnings = NULL;
+  g_autofree char *development_dir = th_trust_development_directory ();
+  ThRevocationSyncReport *report;
+  Wait wait = { 0 };
+
+  if (!th_paa_store_add_directory (paa_store, paa_dir, NULL, &warnings, error))
+    return NULL;
+  if (with_development && g_file_test (development_dir, G_FILE_TEST_IS_DIR)
+      && !th_paa_store_add_directory (paa_store, development_dir, NULL, &warnings, error))
+    return NULL;
+  wait.loop = g_main_loop_new (NULL, FALSE);
+  th_revocation_sync_async (client, paa_store, revocation_dir, NULL, on_done, &wait);
+  report = th_revocation_sync_finish (wait_for (&wait), error);
+  wait_clear (&wait);
+  return report;
+}
+
+static void
+revocation_report_to_json (JsonBuilder                  *builder,
+                           const char                   *dir,
+                           const ThRevocationSyncReport *report)
+{
+  g_autoptr(GDateTime) oldest = report->oldest_update > 0
+                                ? g_date_time_new_from_unix_utc (report->oldest_update) : NULL;
+  g_autofree char *oldest_text = oldest != NULL ? g_date_time_format_iso8601 (oldest) : NULL;
+
+  json_builder_set_member_name (builder, "revocation");
+  json_builder_begin_object (builder);
+  th_cli_json_member_string (builder, "dir", dir);
+  th_cli_json_member_int (builder, "points", report->n_points);
+  th_cli_json_member_int (builder, "lists", report->n_lists);
+  th_cli_json_member_int (builder, "revoked", report->n_revoked);
+  th_cli_json_member_string (builder, "oldestList", oldest_text);
+  json_builder_set_member_name (builder, "problems");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < report->problems->len; i++)
+    json_builder_add_string_value (builder,
+                                   ((GError *) g_ptr_array_index (report->problems, i))->message);
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+}
+
+static void
+print_revocation_report (const char                   *dir,
+                         const ThRevocationSyncReport *report)
+{
+  g_autofree char *text = NULL;
+
+  g_print (_("The revocation lists in %s:\n"), dir);
+  text = g_strdup_printf (_("%u listed, %u kept, %u certificates revoked"), report->n_points,
+                          report->n_lists, report->n_revoked);
+  th_cli_print_field (_("Lists"), text);
+  if (report->oldest_update > 0)
+    {
+      g_autofree char *age = th_cli_describe_duration (g_get_real_time () / G_USEC_PER_SEC
+                                                       - report->oldest_update);
+
+      /* Translators: how long ago the oldest revocation list kept was issued */
+      g_clear_pointer (&text, g_free);
+      text = g_strdup_printf (_("issued %s ago"), age);
+      th_cli_print_field (_("Oldest list"), text);
+    }
+  if (report->problems->len > 0)
+    {
+      g_clear_pointer (&text, g_free);
+      text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u (see the warning above)",
+                                           "%u (see the warnings above)",
+                                           report->problems->len),
+                              report->problems->len);
+      th_cli_print_field (_("Problems"), text);
+    }
+}
+
 static int
 trust_store_sync (int    argc,
                   char **argv)
 {
   g_autofree char *url = NULL;
   g_autofree char *dir = NULL;
-  gboolean offline = FALSE, json = FALSE;
+  g_autofree char *revocation_dir = NULL;
+  gboolean offline = FALSE, json = FALSE, default_dir;
   const GOptionEntry entries[] = {
     DCL_OPTIONS (url, offline),
     { "dir", 0, 0, G_OPTION_ARG_FILENAME, &dir,
       N_("The trust store’s folder (default $XDG_CACHE_HOME/threshold/paa)"), N_("DIR") },
+    { "revocation-dir", 0, 0, G_OPTION_ARG_FILENAME, &revocation_dir,
+      N_("The folder of the revocation lists (default $XDG_CACHE_HOME/threshold/revocation)"),
+      N_("DIR") },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON instead of text"), NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new (NULL);
   g_autoptr(ThDclClient) client = NULL;
   g_autoptr(ThPaaSyncReport) report = NULL;
+  g_autoptr(ThRevocationSyncReport) revocation = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
   Wait wait = { 0 };
@@ -576,7 +665,9 @@ trust_store_sync (int    argc,
                                            "which device attestation checks devices against, "
                                            "with the roots the compliance ledger approves. "
                                            "Each certificate is checked before it is written; "
-                                           "roots the ledger no longer lists are removed."));
+                                           "roots the ledger no longer lists are removed. Then "
+                                           "the revocation lists the ledger points to are "
+                                           "fetched, checked against the roots, and kept."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!th_cli_parse_options (context, &argc, &argv))
     return TH_CLI_EXIT_USAGE;
@@ -588,8 +679,11 @@ trust_store_sync (int    argc,
   client = th_cli_dcl_client_new (url, offline);
   if (client == NULL)
     return TH_CLI_EXIT_USAGE;
+  default_dir = dir == NULL;
   if (dir == NULL)
     dir = th_paa_default_dir ();
+  if (revocation_dir == NULL)
+    revocation_dir = th_trust_default_directory ("revocation");
 
   wait.loop = g_main_loop_new (NULL, FALSE);
   th_paa_sync_async (client, dir, NULL, on_done, &wait);
@@ -601,6 +695,13 @@ trust_store_sync (int    argc,
       return TH_CLI_EXIT_FAILED;
     }
   print_warnings (report->problems);
+  revocation = sync_revocations (client, dir, default_dir, revocation_dir, &error);
+  if (revocation == NULL)
+    {
+      th_cli_error ("%s", error->message);
+      return TH_CLI_EXIT_FAILED;
+    }
+  print_warnings (revocation->problems);
 
   if (json)
     {
@@ -623,6 +724,7 @@ trust_store_sync (int    argc,
                                                                       i))->message);
       json_builder_end_array (builder);
       th_cli_json_member_origin (builder, &report->origin);
+      revocation_report_to_json (builder, revocation_dir, revocation);
       json_builder_end_object (builder);
       root = json_builder_get_root (builder);
       th_cli_print_json (root);
@@ -647,6 +749,7 @@ trust_store_sync (int    argc,
       th_cli_print_field (_("Left out"), text);
     }
   print_origin (&report->origin);
+  print_revocation_report (revocation_dir, revocation);
   return TH_CLI_EXIT_OK;
 }
 

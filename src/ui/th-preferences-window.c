@@ -5,9 +5,11 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 
 #include "credentials/th-trust.h"
 #include "dcl/th-paa-sync.h"
+#include "dcl/th-revocation-sync.h"
 #include "th-preferences-window.h"
 
 struct _ThPreferencesWindow
@@ -21,6 +23,7 @@ struct _ThPreferencesWindow
 
   GSettings *settings;
   GCancellable *cancellable;
+  char *sync_summary;   /* what the PAA sync did, said with the revocation sync's result */
 };
 
 G_DEFINE_FINAL_TYPE (ThPreferencesWindow, th_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
@@ -32,6 +35,8 @@ typedef struct
   gint64 synced_updated;
   guint64 synced_size;
   GPtrArray *development;  /* ThPaaEntry */
+  guint n_revoked;
+  gint64 revocation_updated; /* 0: never fetched */
   GError *problem;
 } Listing;
 
@@ -65,6 +70,20 @@ list_thread (GTask        *task,
                                                   &listing->problem);
   for (guint i = 0; i < warnings->len; i++)
     g_message ("Trust store: %s", ((GError *) g_ptr_array_index (warnings, i))->message);
+  if (listing->problem == NULL)
+    {
+      g_autofree char *revocation_dir = th_trust_default_directory ("revocation");
+      g_autofree char *set_path = g_build_filename (revocation_dir, TH_TRUST_REVOCATION_SET_FILE,
+                                                    NULL);
+      g_autoptr(ThRevocationSet) set = th_trust_load_revocation_set (revocation_dir,
+                                                                     &listing->problem);
+      GStatBuf st;
+
+      if (set != NULL)
+        listing->n_revoked = th_revocation_set_get_size (set);
+      if (set != NULL && g_stat (set_path, &st) == 0)
+        listing->revocation_updated = st.st_mtime;
+    }
   g_task_return_pointer (task, listing, (GDestroyNotify) listing_free);
 }
 
@@ -88,12 +107,24 @@ show_synced (ThPreferencesWindow *self,
       g_autofree char *when = g_date_time_format (updated, "%x %X");
       g_autofree char *size = g_format_size (listing->synced_size);
 
+      g_autofree char *roots = NULL;
+      g_autofree char *revoked = NULL;
+
       /* Translators: the number of root certificates, the space they take, a date */
-      subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                               "%u root certificate, %s, updated %s",
-                                               "%u root certificates, %s, updated %s",
-                                               listing->synced->len),
-                                  listing->synced->len, size, when);
+      roots = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                            "%u root certificate, %s, updated %s",
+                                            "%u root certificates, %s, updated %s",
+                                            listing->synced->len),
+                               listing->synced->len, size, when);
+      if (listing->revocation_updated == 0)
+        revoked = g_strdup (_("No revocation lists fetched yet"));
+      else
+        revoked = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                "%u certificate revoked",
+                                                "%u certificates revoked",
+                                                listing->n_revoked),
+                                   listing->n_revoked);
+      subtitle = g_strdup_printf ("%s\n%s", roots, revoked);
     }
   adw_action_row_set_subtitle (self->trust_store_row, subtitle);
 }
@@ -184,6 +215,91 @@ toast (ThPreferencesWindow *self,
 /* ---- Update Now ---- */
 
 static void
+sync_done (ThPreferencesWindow *self,
+           const char          *text)
+{
+  gtk_spinner_stop (self->sync_spinner);
+  gtk_widget_set_visible (GTK_WIDGET (self->sync_spinner), FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "preferences.sync", TRUE);
+  toast (self, text);
+  refresh (self);
+}
+
+static void
+on_revocations_synced (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(ThPreferencesWindow) self = user_data;
+  g_autoptr(ThRevocationSyncReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  report = th_revocation_sync_finish (result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (report == NULL)
+    {
+      text = g_strdup_printf (_("Could not update the revocation lists: %s"), error->message);
+    }
+  else
+    {
+      for (guint i = 0; i < report->problems->len; i++)
+        g_message ("Revocation: %s", ((GError *) g_ptr_array_index (report->problems, i))->message);
+      text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                           "%s; %u of %u revocation list checked",
+                                           "%s; %u of %u revocation lists checked",
+                                           report->n_points),
+                              self->sync_summary, report->n_lists, report->n_points);
+    }
+  sync_done (self, text);
+}
+
+static void
+load_roots_thread (GTask        *task,
+                   gpointer      source,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  g_autoptr(ThPaaStore) paa_store = th_paa_store_new ();
+  g_autoptr(ThCdSigners) cd_signers = th_cd_signers_new ();
+  g_autoptr(GPtrArray) warnings = NULL;
+  GError *error = NULL;
+
+  if (th_trust_load_defaults (paa_store, cd_signers, &warnings, &error))
+    g_task_return_pointer (task, g_steal_pointer (&paa_store),
+                           (GDestroyNotify) th_paa_store_unref);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+on_roots_loaded (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  ThPreferencesWindow *self = TH_PREFERENCES_WINDOW (source);
+  ThApplication *application = TH_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+  g_autoptr(ThPaaStore) paa_store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = th_trust_default_directory ("revocation");
+  g_autofree char *text = NULL;
+
+  paa_store = g_task_propagate_pointer (G_TASK (result), &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (paa_store == NULL || application == NULL)
+    {
+      text = g_strdup_printf (_("Could not update the revocation lists: %s"),
+                              error != NULL ? error->message : "");
+      sync_done (self, text);
+      return;
+    }
+  th_revocation_sync_async (th_application_get_dcl_client (application), paa_store, dir,
+                            self->cancellable, on_revocations_synced, g_object_ref (self));
+}
+
+static void
 on_synced (GObject      *source,
            GAsyncResult *result,
            gpointer      user_data)
@@ -191,19 +307,19 @@ on_synced (GObject      *source,
   g_autoptr(ThPreferencesWindow) self = user_data;
   g_autoptr(ThPaaSyncReport) report = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(GTask) load = NULL;
   g_autofree char *text = NULL;
 
   report = th_paa_sync_finish (result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
-  gtk_spinner_stop (self->sync_spinner);
-  gtk_widget_set_visible (GTK_WIDGET (self->sync_spinner), FALSE);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "preferences.sync", TRUE);
   if (report == NULL)
     {
       text = g_strdup_printf (_("Could not update the trust store: %s"), error->message);
+      sync_done (self, text);
+      return;
     }
-  else if (report->problems->len > 0)
+  if (report->problems->len > 0)
     {
       text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                            "Trust store updated: %u root certificate from the "
@@ -223,8 +339,12 @@ on_synced (GObject      *source,
                                            report->n_listed),
                               report->n_listed);
     }
-  toast (self, text);
-  refresh (self);
+  g_free (self->sync_summary);
+  self->sync_summary = g_steal_pointer (&text);
+  adw_action_row_set_subtitle (self->trust_store_row,
+                               _("Fetching the revocation lists the ledger points to…"));
+  load = g_task_new (self, self->cancellable, on_roots_loaded, NULL);
+  g_task_run_in_thread (load, load_roots_thread);
 }
 
 static void
@@ -512,6 +632,7 @@ th_preferences_window_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->settings);
+  g_clear_pointer (&self->sync_summary, g_free);
 
   G_OBJECT_CLASS (th_preferences_window_parent_class)->dispose (object);
 }

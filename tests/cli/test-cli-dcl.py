@@ -167,6 +167,12 @@ try:
           sorted(os.listdir(store)) == ["6AFD22771F511FECBF1641976710DCDC31A1717E.der",
                                         "785CE705B86B8F4E6FC793AA60CB43EA696882D5.der"],
           out + err)
+    check("trust-store sync fetches the revocation lists, and names those left out",
+          code == 0 and "Lists:                 2 listed, 0 kept, 0 certificates revoked" in out
+          and "“test-paa-crl” of 785CE705B86B8F4E6FC793AA60CB43EA696882D5 is left out" in err
+          and "404 Not Found" in err and "gives no certificate for its PAI" in err and
+          os.path.exists(os.path.join(home, "cache", "threshold", "revocation",
+                                      "revocation-set.json")), out + err)
     code, out, err = run("trust-store", "list", "--dir", store)
     check("trust-store list: the count, the size, the age and each root",
           code == 0 and re.search(r"2 certificates, [0-9.]+ (bytes|kB), updated \d+ seconds? ago",

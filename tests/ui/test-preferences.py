@@ -157,8 +157,12 @@ try:
         tap.check("the synced roots are on disk",
                   os.path.isdir(synced) and len(os.listdir(synced)) == 2,
                   str(os.listdir(synced) if os.path.isdir(synced) else "no folder"))
+        tap.check("the update says how many revocation lists were checked",
+                  app.wait_for_text("0 of 2 revocation lists checked"), "\n".join(app.texts()))
         tap.check("the trust store's size and age are shown",
                   app.wait_for_text("2 root certificates, "), "\n".join(app.texts()))
+        tap.check("and what the revocation lists revoke",
+                  app.wait_for_text("0 certificates revoked"), "\n".join(app.texts()))
 
         # Import through the real file chooser, typing the file's location.
         tap.check("No certificates imported at first",
