@@ -455,8 +455,8 @@ load_trust (const char   *paa_dir,
       g_autofree char *development_dir = th_trust_development_directory ();
 
       if (g_file_test (development_dir, G_FILE_TEST_IS_DIR)
-          && !th_paa_store_add_directory (paa_store, development_dir, &n_added, &warnings,
-                                          &error))
+          && !th_paa_store_add_directory_full (paa_store, development_dir, FALSE, &n_added,
+                                               &warnings, &error))
         {
           th_cli_error ("%s", error->message);
           return FALSE;

@@ -30,6 +30,7 @@ th_trust_development_directory (void)
 static gboolean
 add_paa_directory (ThPaaStore  *paa_store,
                    const char  *dir,
+                   gboolean     counts_for_age,
                    GPtrArray  **warnings,
                    GError     **error)
 {
@@ -37,7 +38,8 @@ add_paa_directory (ThPaaStore  *paa_store,
 
   if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
     return TRUE;
-  if (!th_paa_store_add_directory (paa_store, dir, &n_added, warnings, error))
+  if (!th_paa_store_add_directory_full (paa_store, dir, counts_for_age, &n_added, warnings,
+                                        error))
     return FALSE;
   g_debug ("%u PAA certificates from %s", n_added, dir);
   return TRUE;
@@ -56,8 +58,9 @@ th_trust_load_defaults (ThPaaStore   *paa_store,
   g_return_val_if_fail (paa_store != NULL, FALSE);
   g_return_val_if_fail (cd_signers != NULL, FALSE);
 
-  if (!add_paa_directory (paa_store, paa_dir, warnings, error)
-      || !add_paa_directory (paa_store, development_dir, warnings, error))
+  /* an imported root is no sign that the ledger's roots are fresh */
+  if (!add_paa_directory (paa_store, paa_dir, TRUE, warnings, error)
+      || !add_paa_directory (paa_store, development_dir, FALSE, warnings, error))
     return FALSE;
   if (g_file_test (cd_dir, G_FILE_TEST_IS_DIR)
       && !th_cd_signers_add_directory (cd_signers, cd_dir, FALSE, warnings, error))
