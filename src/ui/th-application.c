@@ -170,8 +170,18 @@ preferences_action (GSimpleAction *action,
                     gpointer       user_data)
 {
   ThApplication *self = user_data;
-  GtkWindow *parent = get_or_create_window (self);
+  GtkWindow *parent;
 
+  /* one Preferences window: asked again, the open one comes forward */
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    {
+      if (TH_IS_PREFERENCES_WINDOW (l->data))
+        {
+          gtk_window_present (l->data);
+          return;
+        }
+    }
+  parent = get_or_create_window (self);
   gtk_window_present (GTK_WINDOW (th_preferences_window_new (self, parent)));
 }
 
