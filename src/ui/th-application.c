@@ -33,14 +33,20 @@ th_application_new (void)
                        NULL);
 }
 
+/* The main window; the Preferences window, when it is the active one, is not it. */
 static GtkWindow *
 get_or_create_window (ThApplication *self)
 {
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
 
-  if (window == NULL)
-    window = GTK_WINDOW (th_window_new (self));
-  return window;
+  if (window != NULL && TH_IS_WINDOW (window))
+    return window;
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    {
+      if (TH_IS_WINDOW (l->data))
+        return l->data;
+    }
+  return GTK_WINDOW (th_window_new (self));
 }
 
 ThStore *
