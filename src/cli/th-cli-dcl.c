@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 
 #include "credentials/th-trust.h"
 #include "dcl/th-dcl-client.h"
@@ -822,6 +823,9 @@ trust_store_list (int    argc,
   g_autoptr(GPtrArray) entries_list = NULL;
   g_autoptr(GPtrArray) development = NULL;
   g_autofree char *development_dir = NULL;
+  g_autofree char *revocation_dir = NULL;
+  g_autoptr(ThRevocationSet) revocations = NULL;
+  gint64 revocation_updated = 0;
   g_autoptr(GPtrArray) warnings = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *size_text = NULL;
@@ -864,6 +868,22 @@ trust_store_list (int    argc,
       return TH_CLI_EXIT_FAILED;
     }
   print_warnings (warnings);
+  revocation_dir = th_trust_default_directory ("revocation");
+  revocations = th_trust_load_revocation_set (revocation_dir, &error);
+  if (revocations == NULL)
+    {
+      g_printerr (_("threshold-cli: warning: %s\n"), error->message);
+      g_clear_error (&error);
+    }
+  else
+    {
+      g_autofree char *set_path = g_build_filename (revocation_dir, TH_TRUST_REVOCATION_SET_FILE,
+                                                    NULL);
+      GStatBuf st;
+
+      if (g_stat (set_path, &st) == 0)
+        revocation_updated = st.st_mtime;
+    }
 
   if (json)
     {
@@ -887,6 +907,15 @@ trust_store_list (int    argc,
           json_builder_set_member_name (builder, "development");
           paa_entries_to_json (builder, development);
         }
+      if (revocation_updated > 0)
+        {
+          json_builder_set_member_name (builder, "revocation");
+          json_builder_begin_object (builder);
+          th_cli_json_member_string (builder, "dir", revocation_dir);
+          th_cli_json_member_int (builder, "revoked", th_revocation_set_get_size (revocations));
+          th_cli_json_member_int (builder, "ageSeconds", MAX (now - revocation_updated, 0));
+          json_builder_end_object (builder);
+        }
       json_builder_end_object (builder);
       root = json_builder_get_root (builder);
       th_cli_print_json (root);
@@ -908,6 +937,21 @@ trust_store_list (int    argc,
                             entries_list->len),
                dir, entries_list->len, size_text, age);
       print_paa_entries (entries_list, FALSE);
+    }
+  if (revocation_updated > 0)
+    {
+      g_autofree char *revocation_age = th_cli_describe_duration (now - revocation_updated);
+
+      g_print (g_dngettext (GETTEXT_PACKAGE,
+                            "Revocation lists in %s: %u certificate revoked, fetched %s ago.\n",
+                            "Revocation lists in %s: %u certificates revoked, fetched %s ago.\n",
+                            th_revocation_set_get_size (revocations)),
+               revocation_dir, th_revocation_set_get_size (revocations), revocation_age);
+    }
+  else
+    {
+      g_print (_("No revocation lists fetched yet: “threshold-cli trust-store sync” fetches "
+                 "them.\n"));
     }
   if (development != NULL && development->len > 0)
     {

@@ -199,11 +199,14 @@ try:
     check("trust-store list marks the imported PAA as development trust",
           code == 0 and "Development trust in" in out and
           "CN=Matter Test PAA, vid=FFF1 (development trust)" in out, out + err)
+    check("trust-store list says how many certificates the kept revocation lists revoke",
+          "Revocation lists in" in out and "0 certificates revoked, fetched" in out, out + err)
     code, out, err = run("trust-store", "list", "--json")
     listing = json.loads(out) if code == 0 else {}
     check("trust-store list --json has the development certificates apart",
           [c["subjectKeyId"][:11] for c in listing.get("development", [])] == ["6A:FD:22:77"]
-          and listing.get("certificates") == [], out + err)
+          and listing.get("certificates") == [] and
+          listing.get("revocation", {}).get("revoked") == 0, out + err)
     code, out, err = run("trust-store", "remove", "6afd22771f511fecbf1641976710dcdc31a1717e")
     check("trust-store remove takes the key ID in either case, without colons",
           code == 0 and os.listdir(development) == [], out + err)
