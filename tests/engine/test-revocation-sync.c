@@ -220,12 +220,13 @@ cert_pem (X509 *cert)
 }
 
 static void
-add_point (JsonBuilder *builder,
-           const char  *label,
-           gboolean     is_paa,
-           X509        *issuer,
-           const char  *signer_pem,
-           const char  *url)
+add_point_with_digest (JsonBuilder *builder,
+                       const char  *label,
+                       gboolean     is_paa,
+                       X509        *issuer,
+                       const char  *signer_pem,
+                       const char  *url,
+                       GBytes      *digest_of)
 {
   g_autofree char *key_id = key_id_hex (issuer);
 
@@ -244,11 +245,38 @@ add_point (JsonBuilder *builder,
   json_builder_add_string_value (builder, key_id);
   json_builder_set_member_name (builder, "dataURL");
   json_builder_add_string_value (builder, url);
+  if (digest_of != NULL)
+    {
+      g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+      guint8 digest[32];
+      gsize len = sizeof digest;
+      g_autofree char *text = NULL;
+
+      g_checksum_update (checksum, g_bytes_get_data (digest_of, NULL),
+                         g_bytes_get_size (digest_of));
+      g_checksum_get_digest (checksum, digest, &len);
+      text = g_base64_encode (digest, len);
+      json_builder_set_member_name (builder, "dataDigest");
+      json_builder_add_string_value (builder, text);
+      json_builder_set_member_name (builder, "dataDigestType");
+      json_builder_add_int_value (builder, 1);
+    }
   json_builder_set_member_name (builder, "revocationType");
   json_builder_add_int_value (builder, 1);
   json_builder_set_member_name (builder, "schemaVersion");
   json_builder_add_int_value (builder, 0);
   json_builder_end_object (builder);
+}
+
+static void
+add_point (JsonBuilder *builder,
+           const char  *label,
+           gboolean     is_paa,
+           X509        *issuer,
+           const char  *signer_pem,
+           const char  *url)
+{
+  add_point_with_digest (builder, label, is_paa, issuer, signer_pem, url, NULL);
 }
 
 static void
@@ -449,11 +477,14 @@ test_signer_checks (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *store = NULL;
   g_autofree char *dac_pem = NULL;
+  g_autofree char *pai_pem = NULL;
   g_autofree char *url = NULL;
+  g_autoptr(GBytes) other = g_bytes_new_static ("other", 5);
 
   setup_init (&setup);
   store = g_build_filename (setup.dir, "revocation", NULL);
   dac_pem = cert_pem (setup.dac);
+  pai_pem = cert_pem (setup.pai);
   crl = make_crl (setup.pai, setup.pai_key, X509_get0_serialNumber (setup.dac), -DAY, DAY);
   th_dcl_fixture_serve (setup.fixture, "/crl/pai.crl", "application/pkix-crl", crl);
   points = begin_points ();
@@ -462,6 +493,9 @@ test_signer_checks (void)
    * list that is not there */
   add_point (points, "no-signer", FALSE, setup.pai, NULL, url);
   add_point (points, "wrong-signer", FALSE, setup.pai, dac_pem, url);
+  /* the ledger's digest of another file, then of this one */
+  add_point_with_digest (points, "other-digest", FALSE, setup.pai, pai_pem, url, other);
+  add_point_with_digest (points, "digest", FALSE, setup.pai, pai_pem, url, crl);
   g_free (url);
   url = fixture_url (&setup, "/crl/missing.crl");
   add_point (points, "missing", TRUE, setup.paa, NULL, url);
@@ -471,8 +505,11 @@ test_signer_checks (void)
   g_assert_no_error (error);
   for (guint i = 0; i < report->problems->len; i++)
     g_test_message ("%s", ((GError *) g_ptr_array_index (report->problems, i))->message);
-  g_assert_cmpuint (report->n_lists, ==, 0);
-  g_assert_cmpuint (report->problems->len, ==, 3);
+  g_assert_cmpuint (report->n_lists, ==, 1);
+  g_assert_cmpuint (report->problems->len, ==, 4);
+  g_assert_true (has_problem (report, "“other-digest”"));
+  g_assert_true (has_problem (report, "SHA-256 digest differs"));
+  g_assert_false (has_problem (report, "“digest”"));
   g_assert_true (has_problem (report, "gives no certificate for its PAI"));
   g_assert_true (has_problem (report, "signer is not the issuer"));
   g_assert_true (has_problem (report, "answered “404"));

@@ -212,6 +212,44 @@ asn1_time_to_unix (const ASN1_TIME *time)
   return when != NULL ? g_date_time_to_unix (when) : 0;
 }
 
+/* The file is the one the ledger describes: its size, and its digest when the ledger gives one
+ * (type 1, SHA-256, is the only one the ledger uses). */
+static gboolean
+check_file (const ThDclRevocationPoint *point,
+            GBytes                     *data,
+            GError                    **error)
+{
+  g_autofree guint8 *digest = NULL;
+  guint8 actual[32];
+  gsize digest_len = 0, actual_len = sizeof actual;
+  g_autoptr(GChecksum) checksum = NULL;
+
+  if (point->data_file_size != 0 && point->data_file_size != g_bytes_get_size (data))
+    {
+      g_set_error (error, TH_ERROR, TH_ERROR_REVOCATION_SET,
+                   _("the list is %zu bytes, and the ledger says %" G_GUINT64_FORMAT "."),
+                   g_bytes_get_size (data), point->data_file_size);
+      return FALSE;
+    }
+  if (point->data_digest == NULL)
+    return TRUE;
+  if (point->data_digest_type != 1)
+    {
+      g_set_error (error, TH_ERROR, TH_ERROR_REVOCATION_SET,
+                   _("the ledger gives its digest of an unknown type (%u)."),
+                   point->data_digest_type);
+      return FALSE;
+    }
+  digest = g_base64_decode (point->data_digest, &digest_len);
+  checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_checksum_update (checksum, g_bytes_get_data (data, NULL), g_bytes_get_size (data));
+  g_checksum_get_digest (checksum, actual, &actual_len);
+  if (digest_len != actual_len || memcmp (digest, actual, actual_len) != 0)
+    return set_point_error (error, _("the list is not the one the ledger describes: its "
+                                     "SHA-256 digest differs."));
+  return TRUE;
+}
+
 /* Checks the list against its signer and adds what it revokes to the set. */
 static gboolean
 use_list (Sync                       *sync,
@@ -419,7 +457,7 @@ on_crl (GObject      *source,
   g_auto(ThDclOrigin) origin = { 0 };
 
   data = th_dcl_client_get_crl_finish (TH_DCL_CLIENT (source), result, &origin, &error);
-  if (data == NULL || !use_list (sync, point, data, &error))
+  if (data == NULL || !check_file (point, data, &error) || !use_list (sync, point, data, &error))
     add_problem (sync, point, error);
   else if (origin.problem != NULL)
     g_ptr_array_add (sync->report->problems,

@@ -28,8 +28,9 @@ void  th_revocation_sync_report_free (ThRevocationSyncReport *report);
  * and https addresses) and checks it before it is used: it must be signed by the issuer the
  * point names (the certificate the point carries, whose subject key ID must be the point's
  * issuer key ID; for a PAA's point without one, the PAA of `paa_store` with that key ID), the
- * signer must chain to a root of `paa_store` (a PAI's to the PAA that issued it), and the
- * list must have been issued already. A list past its nextUpdate is still used (what it
+ * signer must chain to a root of `paa_store` (a PAI's to the PAA that issued it), the file
+ * must have the size and SHA-256 digest the ledger gives for it, when it gives them, and the
+ * list must have been issued already. Lists signed by a delegate of the issuer are left out. A list past its nextUpdate is still used (what it
  * revokes stays revoked) and named in `problems`. The lists are kept in `dir` as
  * "<issuer key ID>-<hash of the address>.crl", and the revocation set they make as
  * TH_TRUST_REVOCATION_SET_FILE, each file written whole and renamed into place; lists of
