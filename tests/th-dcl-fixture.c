@@ -40,8 +40,23 @@ struct _ThDclFixture
   GPtrArray *paas;
   GHashTable *counts;
   GPtrArray *delayed;
+  GHashTable *served;  /* path and query -> Served */
   guint failing;
 };
+
+typedef struct
+{
+  char *content_type;
+  GBytes *body;
+} Served;
+
+static void
+served_free (Served *served)
+{
+  g_free (served->content_type);
+  g_bytes_unref (served->body);
+  g_free (served);
+}
 
 static void
 paa_free (Paa *paa)
@@ -263,6 +278,17 @@ on_request (SoupServer        *server,
       respond_not_found (self, message, self->failing);
       return;
     }
+  if (g_hash_table_contains (self->served, key))
+    {
+      Served *served = g_hash_table_lookup (self->served, key);
+      gsize len;
+      const char *body = g_bytes_get_data (served->body, &len);
+
+      soup_server_message_set_status (message, SOUP_STATUS_OK, NULL);
+      soup_server_message_set_response (message, served->content_type, SOUP_MEMORY_COPY, body,
+                                        len);
+      return;
+    }
   if (g_str_equal (key, "/dcl/pki/root-certificates") && self->paas->len > 0)
     {
       respond (message, SOUP_STATUS_OK, root_list (self));
@@ -319,6 +345,8 @@ th_dcl_fixture_new (const char  *fixtures_dir,
   self->counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->paas = g_ptr_array_new_with_free_func ((GDestroyNotify) paa_free);
   self->delayed = g_ptr_array_new_with_free_func ((GDestroyNotify) delayed_free);
+  self->served = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                        (GDestroyNotify) served_free);
   if (!json_parser_load_from_file (parser, routes_path, error))
     return NULL;
   self->routes = json_object_ref (json_object_get_object_member (
@@ -331,6 +359,7 @@ th_dcl_fixture_new (const char  *fixtures_dir,
   uris = soup_server_get_uris (self->server);
   self->url = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
   g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  th_dcl_fixture_set_variable (self, "FIXTURE_URL", self->url);
   return g_steal_pointer (&self);
 }
 
@@ -346,6 +375,7 @@ th_dcl_fixture_free (ThDclFixture *self)
   g_clear_pointer (&self->variables, g_hash_table_unref);
   g_clear_pointer (&self->counts, g_hash_table_unref);
   g_clear_pointer (&self->paas, g_ptr_array_unref);
+  g_clear_pointer (&self->served, g_hash_table_unref);
   g_free (self->url);
   g_free (self->dir);
   g_free (self);
@@ -461,4 +491,17 @@ th_dcl_fixture_stop (ThDclFixture *self)
   g_ptr_array_set_size (self->delayed, 0);
   if (self->server != NULL)
     soup_server_disconnect (self->server);
+}
+
+void
+th_dcl_fixture_serve (ThDclFixture *self,
+                      const char   *path_and_query,
+                      const char   *content_type,
+                      GBytes       *body)
+{
+  Served *served = g_new0 (Served, 1);
+
+  served->content_type = g_strdup (content_type);
+  served->body = g_bytes_ref (body);
+  g_hash_table_insert (self->served, g_strdup (path_and_query), served);
 }

@@ -459,6 +459,22 @@ load_trust (const char   *paa_dir,
   g_clear_pointer (&warnings, g_ptr_array_unref);
   g_debug ("%u PAA certificates from %s", n_added, paa_dir);
 
+  /* the roots imported for development go with the default store, not a folder given */
+  if (!paa_given)
+    {
+      g_autofree char *development_dir = th_trust_development_directory ();
+
+      if (g_file_test (development_dir, G_FILE_TEST_IS_DIR)
+          && !th_paa_store_add_directory_full (paa_store, development_dir, FALSE, &n_added,
+                                               &warnings, &error))
+        {
+          th_cli_error ("%s", error->message);
+          return FALSE;
+        }
+      print_warnings (warnings);
+      g_clear_pointer (&warnings, g_ptr_array_unref);
+    }
+
   if ((cd_given || g_file_test (cd_dir, G_FILE_TEST_IS_DIR))
       && !th_cd_signers_add_directory (cd_signers, cd_dir, FALSE, &warnings, &error))
     {
@@ -567,6 +583,8 @@ th_cli_commission (int    argc,
   g_autoptr(ThCdSigners) cd_signers = th_cd_signers_new ();
   g_autofree char *paa_dir = NULL;
   g_autofree char *cd_dir = NULL;
+  g_autofree char *revocation_dir = NULL;
+  g_autoptr(ThRevocationSet) revocations = NULL;
   g_autoptr(GError) error = NULL;
   CommissionRun run = { 0 };
   guint n_failed = 0;
@@ -668,7 +686,16 @@ th_cli_commission (int    argc,
   store = th_store_new (NULL);
   run.loop = g_main_loop_new (NULL, FALSE);
   run.cancellable = g_cancellable_new ();
-  run.commissioner = th_commissioner_new (store, paa_store, cd_signers, NULL);
+  revocation_dir = th_trust_default_directory ("revocation");
+  revocations = th_trust_load_revocation_set (revocation_dir, &error);
+  if (revocations == NULL)
+    {
+      /* Translators: the revocation set that could not be read, and why */
+      g_printerr (_("threshold-cli: warning: %s\n"), error->message);
+      g_clear_error (&error);
+      revocations = th_revocation_set_new ();
+    }
+  run.commissioner = th_commissioner_new (store, paa_store, cd_signers, revocations);
   run.json = json;
   run.timings = timings;
   run.n_devices = payloads->len;

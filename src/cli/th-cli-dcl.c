@@ -5,9 +5,12 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 
+#include "credentials/th-trust.h"
 #include "dcl/th-dcl-client.h"
 #include "dcl/th-paa-sync.h"
+#include "dcl/th-revocation-sync.h"
 #include "discovery/th-dnssd-text.h"
 #include "onboarding/th-payload-text.h"
 #include "th-cli.h"
@@ -550,23 +553,111 @@ print_warnings (GPtrArray *warnings)
     }
 }
 
+/* The revocation lists of the roots now trusted: those in `paa_dir`, and the development ones
+ * with the default store. */
+static ThRevocationSyncReport *
+sync_revocations (ThDclClient  *client,
+                  const char   *paa_dir,
+                  gboolean      with_development,
+                  const char   *revocation_dir,
+                  GError      **error)
+{
+  g_autoptr(ThPaaStore) paa_store = th_paa_store_new ();
+  g_autoptr(GPtrArray) warnings = NULL;
+  g_autofree char *development_dir = th_trust_development_directory ();
+  ThRevocationSyncReport *report;
+  Wait wait = { 0 };
+
+  if (!th_paa_store_add_directory (paa_store, paa_dir, NULL, &warnings, error))
+    return NULL;
+  if (with_development && g_file_test (development_dir, G_FILE_TEST_IS_DIR)
+      && !th_paa_store_add_directory (paa_store, development_dir, NULL, &warnings, error))
+    return NULL;
+  wait.loop = g_main_loop_new (NULL, FALSE);
+  th_revocation_sync_async (client, paa_store, revocation_dir, NULL, on_done, &wait);
+  report = th_revocation_sync_finish (wait_for (&wait), error);
+  wait_clear (&wait);
+  return report;
+}
+
+static void
+revocation_report_to_json (JsonBuilder                  *builder,
+                           const char                   *dir,
+                           const ThRevocationSyncReport *report)
+{
+  g_autoptr(GDateTime) oldest = report->oldest_update > 0
+                                ? g_date_time_new_from_unix_utc (report->oldest_update) : NULL;
+  g_autofree char *oldest_text = oldest != NULL ? g_date_time_format_iso8601 (oldest) : NULL;
+
+  json_builder_set_member_name (builder, "revocation");
+  json_builder_begin_object (builder);
+  th_cli_json_member_string (builder, "dir", dir);
+  th_cli_json_member_int (builder, "points", report->n_points);
+  th_cli_json_member_int (builder, "lists", report->n_lists);
+  th_cli_json_member_int (builder, "revoked", report->n_revoked);
+  th_cli_json_member_string (builder, "oldestList", oldest_text);
+  json_builder_set_member_name (builder, "problems");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < report->problems->len; i++)
+    json_builder_add_string_value (builder,
+                                   ((GError *) g_ptr_array_index (report->problems, i))->message);
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+}
+
+static void
+print_revocation_report (const char                   *dir,
+                         const ThRevocationSyncReport *report)
+{
+  g_autofree char *text = NULL;
+
+  g_print (_("The revocation lists in %s:\n"), dir);
+  text = g_strdup_printf (_("%u listed, %u kept, %u certificates revoked"), report->n_points,
+                          report->n_lists, report->n_revoked);
+  th_cli_print_field (_("Lists"), text);
+  if (report->oldest_update > 0)
+    {
+      g_autofree char *age = th_cli_describe_duration (g_get_real_time () / G_USEC_PER_SEC
+                                                       - report->oldest_update);
+
+      /* Translators: how long ago the oldest revocation list kept was issued */
+      g_clear_pointer (&text, g_free);
+      text = g_strdup_printf (_("issued %s ago"), age);
+      th_cli_print_field (_("Oldest list"), text);
+    }
+  if (report->problems->len > 0)
+    {
+      g_clear_pointer (&text, g_free);
+      text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u (see the warning above)",
+                                           "%u (see the warnings above)",
+                                           report->problems->len),
+                              report->problems->len);
+      th_cli_print_field (_("Problems"), text);
+    }
+}
+
 static int
 trust_store_sync (int    argc,
                   char **argv)
 {
   g_autofree char *url = NULL;
   g_autofree char *dir = NULL;
-  gboolean offline = FALSE, json = FALSE;
+  g_autofree char *revocation_dir = NULL;
+  gboolean offline = FALSE, json = FALSE, default_dir;
   const GOptionEntry entries[] = {
     DCL_OPTIONS (url, offline),
     { "dir", 0, 0, G_OPTION_ARG_FILENAME, &dir,
       N_("The trust store’s folder (default $XDG_CACHE_HOME/threshold/paa)"), N_("DIR") },
+    { "revocation-dir", 0, 0, G_OPTION_ARG_FILENAME, &revocation_dir,
+      N_("The folder of the revocation lists (default $XDG_CACHE_HOME/threshold/revocation)"),
+      N_("DIR") },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON instead of text"), NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new (NULL);
   g_autoptr(ThDclClient) client = NULL;
   g_autoptr(ThPaaSyncReport) report = NULL;
+  g_autoptr(ThRevocationSyncReport) revocation = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
   Wait wait = { 0 };
@@ -575,7 +666,9 @@ trust_store_sync (int    argc,
                                            "which device attestation checks devices against, "
                                            "with the roots the compliance ledger approves. "
                                            "Each certificate is checked before it is written; "
-                                           "roots the ledger no longer lists are removed."));
+                                           "roots the ledger no longer lists are removed. Then "
+                                           "the revocation lists the ledger points to are "
+                                           "fetched, checked against the roots, and kept."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!th_cli_parse_options (context, &argc, &argv))
     return TH_CLI_EXIT_USAGE;
@@ -587,8 +680,11 @@ trust_store_sync (int    argc,
   client = th_cli_dcl_client_new (url, offline);
   if (client == NULL)
     return TH_CLI_EXIT_USAGE;
+  default_dir = dir == NULL;
   if (dir == NULL)
     dir = th_paa_default_dir ();
+  if (revocation_dir == NULL)
+    revocation_dir = th_trust_default_directory ("revocation");
 
   wait.loop = g_main_loop_new (NULL, FALSE);
   th_paa_sync_async (client, dir, NULL, on_done, &wait);
@@ -600,6 +696,13 @@ trust_store_sync (int    argc,
       return TH_CLI_EXIT_FAILED;
     }
   print_warnings (report->problems);
+  revocation = sync_revocations (client, dir, default_dir, revocation_dir, &error);
+  if (revocation == NULL)
+    {
+      th_cli_error ("%s", error->message);
+      return TH_CLI_EXIT_FAILED;
+    }
+  print_warnings (revocation->problems);
 
   if (json)
     {
@@ -622,6 +725,7 @@ trust_store_sync (int    argc,
                                                                       i))->message);
       json_builder_end_array (builder);
       th_cli_json_member_origin (builder, &report->origin);
+      revocation_report_to_json (builder, revocation_dir, revocation);
       json_builder_end_object (builder);
       root = json_builder_get_root (builder);
       th_cli_print_json (root);
@@ -646,7 +750,61 @@ trust_store_sync (int    argc,
       th_cli_print_field (_("Left out"), text);
     }
   print_origin (&report->origin);
+  print_revocation_report (revocation_dir, revocation);
   return TH_CLI_EXIT_OK;
+}
+
+static void
+paa_entries_to_json (JsonBuilder *builder,
+                     GPtrArray   *entries)
+{
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < entries->len; i++)
+    {
+      const ThPaaEntry *entry = g_ptr_array_index (entries, i);
+      g_autoptr(GDateTime) expiry = g_date_time_new_from_unix_utc (entry->not_after);
+      g_autofree char *expiry_text = expiry != NULL ? g_date_time_format_iso8601 (expiry) : NULL;
+
+      json_builder_begin_object (builder);
+      th_cli_json_member_string (builder, "file", entry->file);
+      th_cli_json_member_string (builder, "subject", entry->subject);
+      th_cli_json_member_string (builder, "subjectKeyId", entry->subject_key_id);
+      if (entry->has_vendor_id)
+        th_cli_json_member_int (builder, "vendorId", entry->vendor_id);
+      th_cli_json_member_string (builder, "notAfter", expiry_text);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+}
+
+static void
+print_paa_entries (GPtrArray *entries,
+                   gboolean   development)
+{
+  for (guint i = 0; i < entries->len; i++)
+    {
+      const ThPaaEntry *entry = g_ptr_array_index (entries, i);
+      g_autoptr(GDateTime) expiry = g_date_time_new_from_unix_local (entry->not_after);
+      g_autofree char *expiry_text = expiry != NULL ? g_date_time_format (expiry, "%Y-%m-%d")
+                                     : NULL;
+
+      if (development)
+        /* Translators: a certificate's subject, marked as trusted for development only */
+        g_print (_("%s (development trust)\n"), entry->subject);
+      else
+        g_print ("%s\n", entry->subject);
+      if (entry->subject_key_id != NULL)
+        th_cli_print_field (_("Key ID"), entry->subject_key_id);
+      if (entry->has_vendor_id)
+        {
+          g_autofree char *vendor = g_strdup_printf ("0x%04X", entry->vendor_id);
+
+          th_cli_print_field (_("Vendor ID"), vendor);
+        }
+      if (expiry_text != NULL)
+        th_cli_print_field (_("Valid until"), expiry_text);
+      th_cli_print_field (_("File"), entry->file);
+    }
 }
 
 static int
@@ -663,6 +821,11 @@ trust_store_list (int    argc,
   };
   g_autoptr(GOptionContext) context = g_option_context_new (NULL);
   g_autoptr(GPtrArray) entries_list = NULL;
+  g_autoptr(GPtrArray) development = NULL;
+  g_autofree char *development_dir = NULL;
+  g_autofree char *revocation_dir = NULL;
+  g_autoptr(ThRevocationSet) revocations = NULL;
+  gint64 revocation_updated = 0;
   g_autoptr(GPtrArray) warnings = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *size_text = NULL;
@@ -681,8 +844,22 @@ trust_store_list (int    argc,
       th_cli_error (_("Unexpected argument “%s”."), argv[1]);
       return TH_CLI_EXIT_USAGE;
     }
+  /* the development trust goes with the default store, not with a folder named by --dir */
   if (dir == NULL)
-    dir = th_paa_default_dir ();
+    {
+      gint64 development_updated;
+      guint64 development_size;
+
+      dir = th_paa_default_dir ();
+      development_dir = th_trust_development_directory ();
+      development = th_paa_directory_list (development_dir, &development_updated,
+                                           &development_size, &warnings, &error);
+      if (development == NULL)
+        {
+          th_cli_error ("%s", error->message);
+          return TH_CLI_EXIT_FAILED;
+        }
+    }
 
   entries_list = th_paa_directory_list (dir, &updated, &size, &warnings, &error);
   if (entries_list == NULL)
@@ -691,6 +868,22 @@ trust_store_list (int    argc,
       return TH_CLI_EXIT_FAILED;
     }
   print_warnings (warnings);
+  revocation_dir = th_trust_default_directory ("revocation");
+  revocations = th_trust_load_revocation_set (revocation_dir, &error);
+  if (revocations == NULL)
+    {
+      g_printerr (_("threshold-cli: warning: %s\n"), error->message);
+      g_clear_error (&error);
+    }
+  else
+    {
+      g_autofree char *set_path = g_build_filename (revocation_dir, TH_TRUST_REVOCATION_SET_FILE,
+                                                    NULL);
+      GStatBuf st;
+
+      if (g_stat (set_path, &st) == 0)
+        revocation_updated = st.st_mtime;
+    }
 
   if (json)
     {
@@ -707,24 +900,22 @@ trust_store_list (int    argc,
       if (updated > 0)
         th_cli_json_member_int (builder, "ageSeconds", MAX (now - updated, 0));
       json_builder_set_member_name (builder, "certificates");
-      json_builder_begin_array (builder);
-      for (guint i = 0; i < entries_list->len; i++)
+      paa_entries_to_json (builder, entries_list);
+      if (development != NULL)
         {
-          const ThPaaEntry *entry = g_ptr_array_index (entries_list, i);
-          g_autoptr(GDateTime) expiry = g_date_time_new_from_unix_utc (entry->not_after);
-          g_autofree char *expiry_text = expiry != NULL ? g_date_time_format_iso8601 (expiry)
-                                         : NULL;
-
+          th_cli_json_member_string (builder, "developmentDir", development_dir);
+          json_builder_set_member_name (builder, "development");
+          paa_entries_to_json (builder, development);
+        }
+      if (revocation_updated > 0)
+        {
+          json_builder_set_member_name (builder, "revocation");
           json_builder_begin_object (builder);
-          th_cli_json_member_string (builder, "file", entry->file);
-          th_cli_json_member_string (builder, "subject", entry->subject);
-          th_cli_json_member_string (builder, "subjectKeyId", entry->subject_key_id);
-          if (entry->has_vendor_id)
-            th_cli_json_member_int (builder, "vendorId", entry->vendor_id);
-          th_cli_json_member_string (builder, "notAfter", expiry_text);
+          th_cli_json_member_string (builder, "dir", revocation_dir);
+          th_cli_json_member_int (builder, "revoked", th_revocation_set_get_size (revocations));
+          th_cli_json_member_int (builder, "ageSeconds", MAX (now - revocation_updated, 0));
           json_builder_end_object (builder);
         }
-      json_builder_end_array (builder);
       json_builder_end_object (builder);
       root = json_builder_get_root (builder);
       th_cli_print_json (root);
@@ -735,40 +926,131 @@ trust_store_list (int    argc,
     {
       g_print (_("The PAA trust store in %s is empty: run “threshold-cli trust-store sync” to "
                  "fill it from the compliance ledger.\n"), dir);
-      return TH_CLI_EXIT_OK;
     }
-  size_text = g_format_size (size);
-  age = th_cli_describe_duration (now - updated);
-  g_print (g_dngettext (GETTEXT_PACKAGE,
-                        "The PAA trust store in %s: %u certificate, %s, updated %s ago.\n",
-                        "The PAA trust store in %s: %u certificates, %s, updated %s ago.\n",
-                        entries_list->len),
-           dir, entries_list->len, size_text, age);
-  for (guint i = 0; i < entries_list->len; i++)
+  else
     {
-      const ThPaaEntry *entry = g_ptr_array_index (entries_list, i);
-      g_autoptr(GDateTime) expiry = g_date_time_new_from_unix_local (entry->not_after);
-      g_autofree char *expiry_text = expiry != NULL ? g_date_time_format (expiry, "%Y-%m-%d")
-                                     : NULL;
-
-      g_print ("%s\n", entry->subject);
-      if (entry->subject_key_id != NULL)
-        th_cli_print_field (_("Key ID"), entry->subject_key_id);
-      if (entry->has_vendor_id)
-        {
-          g_autofree char *vendor = g_strdup_printf ("0x%04X", entry->vendor_id);
-
-          th_cli_print_field (_("Vendor ID"), vendor);
-        }
-      if (expiry_text != NULL)
-        th_cli_print_field (_("Valid until"), expiry_text);
-      th_cli_print_field (_("File"), entry->file);
+      size_text = g_format_size (size);
+      age = th_cli_describe_duration (now - updated);
+      g_print (g_dngettext (GETTEXT_PACKAGE,
+                            "The PAA trust store in %s: %u certificate, %s, updated %s ago.\n",
+                            "The PAA trust store in %s: %u certificates, %s, updated %s ago.\n",
+                            entries_list->len),
+               dir, entries_list->len, size_text, age);
+      print_paa_entries (entries_list, FALSE);
     }
+  if (revocation_updated > 0)
+    {
+      g_autofree char *revocation_age = th_cli_describe_duration (now - revocation_updated);
+
+      g_print (g_dngettext (GETTEXT_PACKAGE,
+                            "Revocation lists in %s: %u certificate revoked, fetched %s ago.\n",
+                            "Revocation lists in %s: %u certificates revoked, fetched %s ago.\n",
+                            th_revocation_set_get_size (revocations)),
+               revocation_dir, th_revocation_set_get_size (revocations), revocation_age);
+    }
+  else
+    {
+      g_print (_("No revocation lists fetched yet: “threshold-cli trust-store sync” fetches "
+                 "them.\n"));
+    }
+  if (development != NULL && development->len > 0)
+    {
+      g_print (g_dngettext (GETTEXT_PACKAGE,
+                            "\nDevelopment trust in %s: %u certificate imported. Devices "
+                            "attested by it are accepted, test devices included.\n",
+                            "\nDevelopment trust in %s: %u certificates imported. Devices "
+                            "attested by them are accepted, test devices included.\n",
+                            development->len),
+               development_dir, development->len);
+      print_paa_entries (development, TRUE);
+    }
+  return TH_CLI_EXIT_OK;
+}
+
+static int
+trust_store_import (int    argc,
+                    char **argv)
+{
+  g_autofree char *dir = NULL;
+  const GOptionEntry entries[] = {
+    { "dir", 0, 0, G_OPTION_ARG_FILENAME, &dir,
+      N_("The development trust folder (default $XDG_DATA_HOME/threshold/trust/paa)"),
+      N_("DIR") },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (_("FILE"));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *key_id = NULL;
+  gsize len;
+
+  g_option_context_set_summary (context, _("Trust a PAA root certificate (PEM or DER) for "
+                                           "development: devices whose attestation ends in it "
+                                           "are accepted, test devices included. The "
+                                           "certificate must be a self-signed CA certificate."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!th_cli_parse_options (context, &argc, &argv))
+    return TH_CLI_EXIT_USAGE;
+  if (argc != 2)
+    {
+      th_cli_error (argc < 2 ? _("Give the certificate file to import.")
+                             : _("Give one certificate file at a time."));
+      return TH_CLI_EXIT_USAGE;
+    }
+  if (!g_file_get_contents (argv[1], &contents, &len, &error))
+    {
+      th_cli_error ("%s", error->message);
+      return TH_CLI_EXIT_FAILED;
+    }
+  key_id = th_trust_import_paa (dir, (const guint8 *) contents, len, &error);
+  if (key_id == NULL)
+    {
+      th_cli_error ("%s: %s", argv[1], error->message);
+      return TH_CLI_EXIT_FAILED;
+    }
+  g_print (_("Imported the PAA certificate %s as development trust.\n"), key_id);
+  return TH_CLI_EXIT_OK;
+}
+
+static int
+trust_store_remove (int    argc,
+                    char **argv)
+{
+  g_autofree char *dir = NULL;
+  const GOptionEntry entries[] = {
+    { "dir", 0, 0, G_OPTION_ARG_FILENAME, &dir,
+      N_("The development trust folder (default $XDG_DATA_HOME/threshold/trust/paa)"),
+      N_("DIR") },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (_("KEY-ID"));
+  g_autoptr(GError) error = NULL;
+
+  g_option_context_set_summary (context, _("Stop trusting a PAA certificate imported for "
+                                           "development, named by its subject key ID as "
+                                           "“trust-store list” shows it."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!th_cli_parse_options (context, &argc, &argv))
+    return TH_CLI_EXIT_USAGE;
+  if (argc != 2)
+    {
+      th_cli_error (_("Give the subject key ID of the certificate to remove."));
+      return TH_CLI_EXIT_USAGE;
+    }
+  if (!th_trust_remove_paa (dir, argv[1], &error))
+    {
+      th_cli_error ("%s", error->message);
+      return TH_CLI_EXIT_FAILED;
+    }
+  g_print (_("Removed the development PAA certificate %s.\n"), argv[1]);
   return TH_CLI_EXIT_OK;
 }
 
 const ThCliCommand th_cli_trust_store_commands[] = {
   { "sync", N_("Fill the PAA trust store from the compliance ledger"), trust_store_sync, NULL },
   { "list", N_("List the PAA trust store, its size and age"), trust_store_list, NULL },
+  { "import", N_("Trust a PAA certificate for development"), trust_store_import, NULL },
+  { "remove", N_("Remove a PAA certificate imported for development"), trust_store_remove,
+    NULL },
   { NULL }
 };

@@ -40,6 +40,9 @@ typedef struct
   GHashTable *vendors;         /* GUINT_TO_POINTER (vid) -> Lookup */
   guint pending;
   GMainLoop *loop;
+  /* --watch: called as each answer comes, with the lookup's vendor ID and model key */
+  void (*answered) (gpointer data, gboolean is_model, guint key);
+  gpointer answered_data;
 } Dcl;
 
 typedef struct
@@ -53,7 +56,7 @@ typedef struct
   GCancellable *cancellable;   /* --first, --node */
   ThDiscoveredDevice *found;   /* --first, --node */
   double found_ms;
-  Dcl *dcl;                    /* NULL with --no-dcl and --watch */
+  Dcl *dcl;                    /* NULL with --no-dcl */
 } Run;
 
 static double
@@ -156,13 +159,19 @@ typedef struct
 {
   Dcl *dcl;
   Lookup *lookup;
+  gboolean is_model;
+  guint key;
 } Asked;
 
 static void
 answered (Asked *asked)
 {
-  if (--asked->dcl->pending == 0)
-    g_main_loop_quit (asked->dcl->loop);
+  Dcl *dcl = asked->dcl;
+
+  if (dcl->answered != NULL)
+    dcl->answered (dcl->answered_data, asked->is_model, asked->key);
+  else if (--dcl->pending == 0)
+    g_main_loop_quit (dcl->loop);
   g_free (asked);
 }
 
@@ -201,11 +210,39 @@ ask (Dcl            *dcl,
   Asked *asked = g_new0 (Asked, 1);
 
   asked->dcl = dcl;
+  asked->is_model = table == dcl->models;
+  asked->key = key;
   asked->lookup = g_new0 (Lookup, 1);
   asked->lookup->free_record = free_record;
   g_hash_table_insert (table, GUINT_TO_POINTER (key), asked->lookup);
   dcl->pending++;
   return asked;
+}
+
+static guint
+model_key_of (const ThDnssdTxt *txt)
+{
+  return (guint) txt->vendor_id << 16 | txt->product_id;
+}
+
+/* Asks about the product and vendor of `device` if they were not asked about yet. */
+static void
+ask_about (Dcl                *dcl,
+           ThDiscoveredDevice *device)
+{
+  ThDnssdTxt *txt = th_discovered_device_get_txt (device);
+  guint model_key = model_key_of (txt);
+
+  if (!txt->has_vendor_id)
+    return;
+  if (txt->has_product_id && !g_hash_table_contains (dcl->models, GUINT_TO_POINTER (model_key)))
+    th_dcl_client_get_model_async (dcl->client, txt->vendor_id, txt->product_id, NULL, on_model,
+                                   ask (dcl, dcl->models, model_key,
+                                        (GDestroyNotify) th_dcl_model_free));
+  if (!g_hash_table_contains (dcl->vendors, GUINT_TO_POINTER (txt->vendor_id)))
+    th_dcl_client_get_vendor_async (dcl->client, txt->vendor_id, NULL, on_vendor,
+                                    ask (dcl, dcl->vendors, txt->vendor_id,
+                                         (GDestroyNotify) th_dcl_vendor_free));
 }
 
 /* Asks about the products and vendors of `devices` not asked about yet, and waits. */
@@ -214,22 +251,7 @@ look_up (Dcl       *dcl,
          GPtrArray *devices)
 {
   for (guint i = 0; i < devices->len; i++)
-    {
-      ThDnssdTxt *txt = th_discovered_device_get_txt (g_ptr_array_index (devices, i));
-      guint model_key = (guint) txt->vendor_id << 16 | txt->product_id;
-
-      if (!txt->has_vendor_id)
-        continue;
-      if (txt->has_product_id
-          && !g_hash_table_contains (dcl->models, GUINT_TO_POINTER (model_key)))
-        th_dcl_client_get_model_async (dcl->client, txt->vendor_id, txt->product_id, NULL,
-                                       on_model, ask (dcl, dcl->models, model_key,
-                                                      (GDestroyNotify) th_dcl_model_free));
-      if (!g_hash_table_contains (dcl->vendors, GUINT_TO_POINTER (txt->vendor_id)))
-        th_dcl_client_get_vendor_async (dcl->client, txt->vendor_id, NULL, on_vendor,
-                                        ask (dcl, dcl->vendors, txt->vendor_id,
-                                             (GDestroyNotify) th_dcl_vendor_free));
-    }
+    ask_about (dcl, g_ptr_array_index (devices, i));
   if (dcl->pending > 0)
     g_main_loop_run (dcl->loop);
 }
@@ -247,14 +269,23 @@ look_up_list (Run        *run,
   look_up (run->dcl, devices);
 }
 
+/* A lookup still waiting for its answer (with --watch) is shown as none. */
+static Lookup *
+answered_lookup (GHashTable *table,
+                 guint       key)
+{
+  Lookup *lookup = g_hash_table_lookup (table, GUINT_TO_POINTER (key));
+
+  return lookup != NULL && (lookup->record != NULL || lookup->error != NULL) ? lookup : NULL;
+}
+
 static Lookup *
 model_of (Run        *run,
           ThDnssdTxt *txt)
 {
   if (run->dcl == NULL || !txt->has_vendor_id || !txt->has_product_id)
     return NULL;
-  return g_hash_table_lookup (run->dcl->models,
-                              GUINT_TO_POINTER ((guint) txt->vendor_id << 16 | txt->product_id));
+  return answered_lookup (run->dcl->models, model_key_of (txt));
 }
 
 static Lookup *
@@ -263,7 +294,7 @@ vendor_of (Run        *run,
 {
   if (run->dcl == NULL || !txt->has_vendor_id)
     return NULL;
-  return g_hash_table_lookup (run->dcl->vendors, GUINT_TO_POINTER (txt->vendor_id));
+  return answered_lookup (run->dcl->vendors, txt->vendor_id);
 }
 
 static void
@@ -618,8 +649,8 @@ print_devices_json (Run        *run,
   th_cli_print_json (root);
 }
 
-/* --watch: one line per event, "added", "changed", "removed", "browsing" or
- * "unavailable". */
+/* --watch: one line per event, "added", "changed", "removed", "described" (the ledger's answer
+ * about a device listed before came), "browsing" or "unavailable". */
 static void
 print_event (Run                *run,
              const char         *event,
@@ -656,6 +687,9 @@ print_event (Run                *run,
     g_print (_("Changed after %.0f ms: "), elapsed_ms (run));
   else if (g_str_equal (event, "removed"))
     g_print (_("Gone after %.0f ms: "), elapsed_ms (run));
+  else if (g_str_equal (event, "described"))
+    /* Translators: the compliance ledger answered about a device listed before */
+    g_print (_("Named by the ledger after %.0f ms: "), elapsed_ms (run));
   else
     g_print (_("After %.0f ms: "), elapsed_ms (run));
 
@@ -663,6 +697,28 @@ print_event (Run                *run,
     print_device_words (run, device);
   else
     g_print ("%s\n", message);
+}
+
+/* --watch: a lookup answered; the devices shown that it is about are printed again, now with
+ * their names. */
+static void
+on_watch_answered (gpointer data,
+                   gboolean is_model,
+                   guint    key)
+{
+  Run *run = data;
+
+  for (guint i = 0; i < run->shown->len; i++)
+    {
+      ThDiscoveredDevice *device = g_ptr_array_index (run->shown, i);
+      ThDnssdTxt *txt = th_discovered_device_get_txt (device);
+
+      if (!txt->has_vendor_id)
+        continue;
+      if (is_model ? txt->has_product_id && model_key_of (txt) == key
+                   : txt->vendor_id == key)
+        print_event (run, "described", device, NULL);
+    }
 }
 
 static void
@@ -681,6 +737,8 @@ on_watch_items_changed (GListModel *model,
       if (device == g_ptr_array_index (run->shown, position))
         {
           print_event (run, "changed", device, NULL);
+          if (run->dcl != NULL)
+            ask_about (run->dcl, device);
           return;
         }
     }
@@ -693,6 +751,8 @@ on_watch_items_changed (GListModel *model,
 
       g_ptr_array_insert (run->shown, (int) (position + i), device);
       print_event (run, "added", device, NULL);
+      if (run->dcl != NULL)
+        ask_about (run->dcl, device);
     }
 }
 
@@ -895,7 +955,8 @@ th_cli_discover (int    argc,
     { "offline", 0, 0, G_OPTION_ARG_NONE, &offline,
       N_("Name products and vendors only from earlier answers of the compliance ledger"), NULL },
     { "no-dcl", 0, 0, G_OPTION_ARG_NONE, &no_dcl,
-      N_("Do not name products and vendors from the compliance ledger (--watch never does)"),
+      N_("Do not name products and vendors from the compliance ledger (with --watch, names "
+         "come as the ledger answers)"),
       NULL },
     { NULL }
   };
@@ -984,13 +1045,18 @@ th_cli_discover (int    argc,
                       "--offline with it."));
       return TH_CLI_EXIT_USAGE;
     }
-  if (!no_dcl && !watch)
+  if (!no_dcl)
     {
       ThDclClient *client = th_cli_dcl_client_new (dcl_url, offline);
 
       if (client == NULL)
         return TH_CLI_EXIT_USAGE;
       run.dcl = dcl_new (client);
+      if (watch)
+        {
+          run.dcl->answered = on_watch_answered;
+          run.dcl->answered_data = &run;
+        }
     }
 
   if (ble)

@@ -8,6 +8,7 @@
 
 #include "credentials/th-trust.h"
 #include "th-application.h"
+#include "th-preferences-window.h"
 #include "threshold-resources.h"
 #include "th-window.h"
 
@@ -46,14 +47,20 @@ th_application_new (void)
                        NULL);
 }
 
+/* The main window; the Preferences window, when it is the active one, is not it. */
 static GtkWindow *
 get_or_create_window (ThApplication *self)
 {
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
 
-  if (window == NULL)
-    window = GTK_WINDOW (th_window_new (self));
-  return window;
+  if (window != NULL && TH_IS_WINDOW (window))
+    return window;
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    {
+      if (TH_IS_WINDOW (l->data))
+        return l->data;
+    }
+  return GTK_WINDOW (th_window_new (self));
 }
 
 ThStore *
@@ -82,15 +89,17 @@ th_application_new_commissioner (ThApplication  *self,
 {
   g_autoptr(ThPaaStore) paa_store = th_paa_store_new ();
   g_autoptr(ThCdSigners) cd_signers = th_cd_signers_new ();
+  g_autoptr(ThRevocationSet) revocations = NULL;
   g_autoptr(GPtrArray) warnings = NULL;
 
   g_return_val_if_fail (TH_IS_APPLICATION (self), NULL);
 
-  if (!th_trust_load_defaults (paa_store, cd_signers, &warnings, error))
+  if (!th_trust_load_defaults_full (paa_store, cd_signers, &revocations, &warnings, error))
     return NULL;
   for (guint i = 0; warnings != NULL && i < warnings->len; i++)
     g_message ("Trust store: %s", ((GError *) g_ptr_array_index (warnings, i))->message);
-  return th_commissioner_new (th_application_get_store (self), paa_store, cd_signers, NULL);
+  return th_commissioner_new (th_application_get_store (self), paa_store, cd_signers,
+                              revocations);
 }
 
 void
@@ -223,8 +232,30 @@ help_action (GSimpleAction *action,
   gtk_show_uri (get_or_create_window (self), "help:threshold", GDK_CURRENT_TIME);
 }
 
+static void
+preferences_action (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  ThApplication *self = user_data;
+  GtkWindow *parent;
+
+  /* one Preferences window: asked again, the open one comes forward */
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    {
+      if (TH_IS_PREFERENCES_WINDOW (l->data))
+        {
+          gtk_window_present (l->data);
+          return;
+        }
+    }
+  parent = get_or_create_window (self);
+  gtk_window_present (GTK_WINDOW (th_preferences_window_new (self, parent)));
+}
+
 static const GActionEntry app_actions[] = {
   { "quit", quit_action },
+  { "preferences", preferences_action },
   { "about", about_action },
   { "help", help_action },
 };
@@ -234,6 +265,7 @@ th_application_startup (GApplication *app)
 {
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *help_accels[] = { "F1", NULL };
+  static const char *preferences_accels[] = { "<Control>comma", NULL };
 
   ThApplication *self = TH_APPLICATION (app);
 
@@ -243,6 +275,8 @@ th_application_startup (GApplication *app)
                                    G_N_ELEMENTS (app_actions), self);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.help", help_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.preferences",
+                                         preferences_accels);
   gtk_window_set_default_icon_name (APPLICATION_ID);
 
   self->settings = g_settings_new ("io.github.threshold.Threshold");

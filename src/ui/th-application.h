@@ -23,8 +23,9 @@ ThApplication *th_application_new             (void);
 ThStore       *th_application_get_store       (ThApplication *self);
 ThDclClient   *th_application_get_dcl_client  (ThApplication *self);
 
-/* A commissioner for the home, trusting what Threshold keeps (th_trust_load_defaults); files of
- * the trust store that cannot be used are logged and left out. */
+/* A commissioner for the home, trusting what Threshold keeps (th_trust_load_defaults_full: the
+ * synced and the development roots, the kept revocation set); files of the trust store that
+ * cannot be used are logged and left out. */
 ThCommissioner *th_application_new_commissioner (ThApplication  *self,
                                                  GError        **error);
 

@@ -465,15 +465,17 @@ has_element (const char *name)
   return factory != NULL;
 }
 
+/* Whether /dev has a node whose name starts with `prefix` (or `other`, when not NULL). */
 static gboolean
-has_video_device (void)
+has_device_node (const char *prefix,
+                 const char *other)
 {
   g_autoptr(GDir) dir = g_dir_open ("/dev", 0, NULL);
   const char *name;
 
   while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
     {
-      if (g_str_has_prefix (name, "video"))
+      if (g_str_has_prefix (name, prefix) || (other != NULL && g_str_has_prefix (name, other)))
         return TRUE;
     }
   return FALSE;
@@ -612,7 +614,7 @@ on_gstreamer_ready (GObject      *source,
     {
       if (has_element ("libcamerasrc"))
         g_ptr_array_add (sources, g_strdup (LIBCAMERA_SOURCE));
-      if (has_element ("v4l2src") && has_video_device ())
+      if (has_element ("v4l2src") && has_device_node ("video", NULL))
         g_ptr_array_add (sources, g_strdup (V4L2_SOURCE));
     }
   start_sources (self, sources);
@@ -633,6 +635,14 @@ th_camera_start (ThCamera  *self,
   if (parent != NULL)
     self->portal_parent = xdp_parent_new_gtk (parent);
   set_state (self, TH_CAMERA_STATE_STARTING, _("Starting the camera…"));
+  /* Outside a sandbox, libcamera and V4L2 cameras are /dev/media* and /dev/video* nodes:
+   * without any, GStreamer's registry and plugins are not loaded only to find none. */
+  if (self->source == NULL && !g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS)
+      && !has_device_node ("video", "media"))
+    {
+      start_sources (self, g_ptr_array_new_with_free_func (g_free));
+      return;
+    }
   th_gstreamer_init_async (self->cancellable, on_gstreamer_ready, start_step_new (self));
 }
 

@@ -167,11 +167,54 @@ try:
           sorted(os.listdir(store)) == ["6AFD22771F511FECBF1641976710DCDC31A1717E.der",
                                         "785CE705B86B8F4E6FC793AA60CB43EA696882D5.der"],
           out + err)
+    check("trust-store sync fetches the revocation lists, and names those left out",
+          code == 0 and "Lists:                 2 listed, 0 kept, 0 certificates revoked" in out
+          and "“test-paa-crl” of 785CE705B86B8F4E6FC793AA60CB43EA696882D5 is left out" in err
+          and "404 Not Found" in err and "gives no certificate for its PAI" in err and
+          os.path.exists(os.path.join(home, "cache", "threshold", "revocation",
+                                      "revocation-set.json")), out + err)
     code, out, err = run("trust-store", "list", "--dir", store)
     check("trust-store list: the count, the size, the age and each root",
           code == 0 and re.search(r"2 certificates, [0-9.]+ (bytes|kB), updated \d+ seconds? ago",
                                    out) and "CN=Matter Test PAA, vid=FFF1" in out and
           "Vendor ID:             0xFFF1" in out, out + err)
+
+    # development trust: a PAA imported by hand, listed apart, removed
+    development = os.path.join(home, "data", "threshold", "trust", "paa")
+    code, out, err = run("trust-store", "import",
+                         os.path.join(VECTORS, "credentials/test/attestation",
+                                      "Chip-Test-PAI-FFF1-8000-Cert.pem"))
+    check("trust-store import refuses a certificate that is not a self-signed CA",
+          code == 1 and "not a self-signed CA certificate" in err and
+          not os.path.exists(development), err)
+    code, out, err = run("trust-store", "import",
+                         os.path.join(VECTORS, "credentials/test/attestation",
+                                      "Chip-Test-PAA-FFF1-Cert.der"))
+    check("trust-store import copies a DER PAA into the development folder",
+          code == 0 and "6A:FD:22:77" in out and
+          os.listdir(development) == ["6AFD22771F511FECBF1641976710DCDC31A1717E.der"] and
+          oct(os.stat(os.path.join(development, os.listdir(development)[0])).st_mode & 0o777)
+          == "0o644", out + err)
+    code, out, err = run("trust-store", "list")
+    check("trust-store list marks the imported PAA as development trust",
+          code == 0 and "Development trust in" in out and
+          "CN=Matter Test PAA, vid=FFF1 (development trust)" in out, out + err)
+    check("trust-store list says how many certificates the kept revocation lists revoke",
+          "Revocation lists in" in out and "0 certificates revoked, fetched" in out, out + err)
+    code, out, err = run("trust-store", "list", "--json")
+    listing = json.loads(out) if code == 0 else {}
+    check("trust-store list --json has the development certificates apart",
+          [c["subjectKeyId"][:11] for c in listing.get("development", [])] == ["6A:FD:22:77"]
+          and listing.get("certificates") == [] and
+          listing.get("revocation", {}).get("revoked") == 0, out + err)
+    code, out, err = run("trust-store", "remove", "6afd22771f511fecbf1641976710dcdc31a1717e")
+    check("trust-store remove takes the key ID in either case, without colons",
+          code == 0 and os.listdir(development) == [], out + err)
+    code, out, err = run("trust-store", "remove", "6AFD22771F511FECBF1641976710DCDC31A1717E")
+    check("trust-store remove of a certificate that is not there fails and says so",
+          code == 1 and "No development PAA certificate" in err, err)
+    code, out, err = run("trust-store", "remove", "6AFD")
+    check("trust-store remove refuses what is not a key ID", code == 1 and "20 bytes" in err, err)
 
     # custom-flow refusals before anything is asked or opened
     custom = encode("--vid", 0xFFF1, "--pid", 0x8000, "--discriminator", 2222,

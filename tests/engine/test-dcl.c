@@ -428,7 +428,7 @@ test_parse_revocation_points (void)
   g_assert_true (point->is_paa);
   g_assert_cmpstr (point->label, ==, "test-paa-crl");
   g_assert_cmpstr (point->issuer_subject_key_id, ==, "785CE705B86B8F4E6FC793AA60CB43EA696882D5");
-  g_assert_cmpstr (point->data_url, ==, "https://vendor.example/crl/paa.crl");
+  g_assert_cmpstr (point->data_url, ==, "@FIXTURE_URL@/crl/paa.crl");
   g_assert_cmpuint (point->data_file_size, ==, 1024);
   g_assert_cmpuint (point->revocation_type, ==, 1);
   g_clear_pointer (&points, g_ptr_array_unref);

@@ -209,6 +209,26 @@ def main():
         tap.ok(result.returncode == 0 and "Threshold Test Plug" in result.stdout and
                "Plugs Example" in result.stdout and "Threshold Test Light" in result.stdout,
                "in words too", result.stdout + result.stderr)
+        # discover --watch: each device first as found, then again with the ledger's names.
+        watcher = net.spawn([cli, "discover", "--watch", "--json", "--timeout", 8, "--dcl-url",
+                             dcl_url], env=env, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            out, err = watcher.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            watcher.kill()
+            out, err = watcher.communicate()
+        events = [json.loads(line) for line in out.decode().splitlines() if line.startswith("{")]
+        named = {e["device"]["port"]: e["device"].get("dcl", {}) for e in events
+                 if e["event"] == "described"}
+        first_added = next((e for e in events if e["event"] == "added"), {})
+        tap.ok(named.get(5541, {}).get("model", {}).get("productName") == "Threshold Test Plug"
+               and named.get(5541, {}).get("vendor", {}).get("vendorName") == "Plugs Example"
+               and named.get(5542, {}).get("model", {}).get("productName") ==
+               "Threshold Test Light" and "dcl" not in first_added.get("device", {}),
+               "discover --watch lists each device as it is found, then again with its "
+               "product and vendor names as the ledger answers", out.decode() + err.decode())
+
         result = run("discover", "--json", "--offline", "--dcl-url", dcl_url)
         devices = {d["port"]: d for d in json.loads(result.stdout).get("devices", [])} \
             if result.returncode == 0 else {}

@@ -36,6 +36,70 @@ def memory_mib(pid):
     return fields["VmRSS"], fields["RssAnon"]
 
 
+# Where the resident memory of a mapping goes, by what mapped it (first match wins).
+GROUPS = [
+    ("Mesa and LLVM (software GL)", re.compile(
+        r"libLLVM|libgallium|_dri\.so|libGLX|libGL\.so|libEGL|libglapi|libdrm|libgbm|"
+        r"libvulkan|libelf|libz3|libsensors|libxcb-(dri|glx|present|sync|randr|xfixes|shm)|"
+        r"libxshmfence|libX11-xcb|libexpat|libedit|libtinfo|libffi")),
+    ("GStreamer and plugins", re.compile(r"libgst|/gstreamer-1\.0/|liborc|libcamera")),
+    ("zbar", re.compile(r"libzbar")),
+    ("libportal", re.compile(r"libportal")),
+    ("GTK, libadwaita, Pango, cairo, X11", re.compile(
+        r"libgtk-4|libadwaita|libpango|libharfbuzz|libcairo|libfreetype|libfontconfig|"
+        r"libpixman|libgraphene|libgdk_pixbuf|libX|libxkb|libepoxy|libxcb|libfribidi|"
+        r"libthai|libdatrie|libpng|libjpeg|libtiff|libwebp|librsvg|libcloudproviders|"
+        r"libtracker|libcolord|libcups|libatk|libatspi|libdbus")),
+    ("fonts, icons and locale files", re.compile(
+        r"\.(ttf|otf|ttc|pcf|cache|pf2)$|/fonts/|/icons/|/locale/|/gconv/|fontconfig")),
+    ("GLib, GIO", re.compile(r"libglib|libgobject|libgio|libgmodule|libgthread")),
+    ("engine libraries (OpenSSL, libsoup, Avahi, json-glib)", re.compile(
+        r"libcrypto|libssl|libsoup|libavahi|libjson-glib|libnghttp|libpsl|libsqlite|"
+        r"libbrotli|libgssapi|libkrb|libk5|libcom_err|libidn|libunistring|libsystemd|"
+        r"libgcrypt|libgpg|liblz4|liblzma|libzstd|libcap|libz\.so|libbz2")),
+    ("the threshold binary", re.compile(r"/threshold$")),
+    ("C library, loader", re.compile(r"libc\.so|libm\.so|ld-linux|libstdc\+\+|libgcc_s|"
+                                     r"libpcre|libmount|libblkid|libselinux|libresolv|"
+                                     r"libuuid|libatomic")),
+]
+
+
+def breakdown(pid):
+    """Resident memory by group (KiB), from /proc/PID/smaps: anonymous memory (heap, stacks,
+    unnamed mappings) apart from each group's files."""
+    totals = {}
+    name = None
+    with open(f"/proc/{pid}/smaps") as f:
+        for line in f:
+            fields = line.split()
+            if re.match(r"^[0-9a-f]+-[0-9a-f]+ ", line):
+                name = fields[5] if len(fields) > 5 else ""
+                continue
+            if fields[0] != "Rss:":
+                continue
+            if name == "" or name.startswith("["):
+                group = "anonymous (heap, stacks, GPU-less buffers)"
+            else:
+                group = next((label for label, pattern in GROUPS if pattern.search(name)),
+                             "other files: " + os.path.basename(name))
+            totals[group] = totals.get(group, 0) + int(fields[1])
+    return totals
+
+
+def print_breakdown(label, totals):
+    others = sum(v for k, v in totals.items() if k.startswith("other files: "))
+    print(f"  where the idle RSS goes, {label} (MB):")
+    for group, kib in sorted(totals.items(), key=lambda item: -item[1]):
+        if not group.startswith("other files: "):
+            print(f"    {kib / 1024:6.1f}  {group}")
+    print(f"    {others / 1024:6.1f}  other files")
+    top = sorted(((v, k[13:]) for k, v in totals.items() if k.startswith("other files: ")),
+                 reverse=True)[:5]
+    if top:
+        print("            (the largest: " +
+              ", ".join(f"{name} {kib / 1024:.1f}" for kib, name in top) + ")")
+
+
 def run_once(binary, schema_dir, renderer, camera, gdk_debug):
     env = dict(os.environ)
     env.pop("G_DEBUG", None)
@@ -79,6 +143,7 @@ def run_once(binary, schema_dir, renderer, camera, gdk_debug):
             raise RuntimeError("the window was never drawn")
         time.sleep(SETTLE_SECONDS)
         rss, anonymous = memory_mib(proc.pid)
+        groups = breakdown(proc.pid)
     finally:
         proc.terminate()
         try:
@@ -86,7 +151,7 @@ def run_once(binary, schema_dir, renderer, camera, gdk_debug):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-    return (first - started) * 1000, rss, anonymous
+    return (first - started) * 1000, rss, anonymous, groups
 
 
 def hold_display():
@@ -135,6 +200,9 @@ def main():
               f"(min {min(starts):.0f}, max {max(starts):.0f})   "
               f"idle RSS {statistics.median(r[1] for r in results):5.1f} MB, "
               f"of which anonymous {statistics.median(r[2] for r in results):4.1f} MB")
+        # the breakdown of the run with the median RSS
+        median_run = sorted(results, key=lambda r: r[1])[len(results) // 2]
+        print_breakdown(label, median_run[3])
     shutil.rmtree(work, ignore_errors=True)
     return 0
 

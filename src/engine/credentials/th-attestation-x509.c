@@ -149,6 +149,52 @@ th_x509_list_from_data (const guint8  *data,
   return g_steal_pointer (&certs);
 }
 
+X509_CRL *
+th_crl_from_data (const guint8  *data,
+                  gsize          len,
+                  GError       **error)
+{
+  X509_CRL *crl = NULL;
+
+  g_return_val_if_fail (data != NULL || len == 0, NULL);
+
+  if (len > G_MAXINT)
+    {
+      g_set_error_literal (error, TH_ERROR, TH_ERROR_REVOCATION_SET,
+                           _("The revocation list is too large."));
+      return NULL;
+    }
+  /* A DER CRL starts with a SEQUENCE tag; PEM is text. */
+  if (len > 0 && data[0] == 0x30)
+    {
+      const unsigned char *p = data;
+
+      crl = d2i_X509_CRL (NULL, &p, (long) len);
+      if (crl != NULL && p != data + len)
+        {
+          X509_CRL_free (crl);
+          g_set_error (error, TH_ERROR, TH_ERROR_REVOCATION_SET,
+                       _("The revocation list is followed by %zu bytes that are not part of "
+                         "it."), (gsize) (data + len - p));
+          return NULL;
+        }
+    }
+  else if (len > 0)
+    {
+      BIO *bio = BIO_new_mem_buf (data, (int) len);
+
+      if (bio != NULL)
+        crl = PEM_read_bio_X509_CRL (bio, NULL, NULL, NULL);
+      BIO_free (bio);
+    }
+  ERR_clear_error ();
+  if (crl == NULL)
+    g_set_error_literal (error, TH_ERROR, TH_ERROR_REVOCATION_SET,
+                         _("The revocation list is not a certificate revocation list in DER or "
+                           "PEM."));
+  return crl;
+}
+
 static int
 compare_strings (gconstpointer a,
                  gconstpointer b)

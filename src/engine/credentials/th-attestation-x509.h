@@ -35,6 +35,11 @@ X509      *th_x509_from_der            (const guint8  *der,
 GPtrArray *th_x509_list_from_data      (const guint8  *data,
                                         gsize          len,
                                         GError       **error);
+/* A certificate revocation list: one DER CRL with no byte after it, or the first PEM "X509
+ * CRL" block. TH_ERROR_REVOCATION_SET when it is neither. Its signature is not checked. */
+X509_CRL  *th_crl_from_data            (const guint8  *data,
+                                        gsize          len,
+                                        GError       **error);
 /* Every certificate in every regular file of `path` (not its subdirectories), as an array of
  * X509 *. A file that cannot be read or holds no certificate is skipped and named in a
  * warning appended to `warnings` (an array of GError *). Fails only when the directory
@@ -67,5 +72,6 @@ ThP256Key *th_x509_get_p256_key         (X509          *cert,
 char      *th_asn1_time_to_string       (const ASN1_TIME *time);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (X509, X509_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (X509_CRL, X509_CRL_free)
 
 G_END_DECLS

@@ -100,6 +100,17 @@ th_paa_store_add_directory (ThPaaStore  *self,
                             GPtrArray  **warnings,
                             GError     **error)
 {
+  return th_paa_store_add_directory_full (self, path, TRUE, n_added, warnings, error);
+}
+
+gboolean
+th_paa_store_add_directory_full (ThPaaStore  *self,
+                                 const char  *path,
+                                 gboolean     counts_for_age,
+                                 guint       *n_added,
+                                 GPtrArray  **warnings,
+                                 GError     **error)
+{
   g_autoptr(GPtrArray) certs = NULL;
   gint64 newest = 0;
   guint added;
@@ -115,7 +126,8 @@ th_paa_store_add_directory (ThPaaStore  *self,
     return FALSE;
 
   added = add_certificates (self, certs);
-  self->updated = MAX (self->updated, newest);
+  if (counts_for_age)
+    self->updated = MAX (self->updated, newest);
   if (n_added != NULL)
     *n_added = added;
   return TRUE;

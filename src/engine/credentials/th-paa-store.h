@@ -39,6 +39,15 @@ gboolean    th_paa_store_add_directory     (ThPaaStore    *self,
                                             GPtrArray    **warnings,
                                             GError       **error);
 
+/* The same; with `counts_for_age` FALSE the files' times leave the store's age as it was: for
+ * roots imported by hand, which say nothing of how fresh the ledger's are. */
+gboolean    th_paa_store_add_directory_full (ThPaaStore   *self,
+                                             const char   *path,
+                                             gboolean      counts_for_age,
+                                             guint        *n_added,
+                                             GPtrArray   **warnings,
+                                             GError      **error);
+
 guint       th_paa_store_get_size          (ThPaaStore    *self);
 /* When the store's contents were last refreshed, in Unix seconds: the newest modification
  * time of the files it was loaded from, or the time certificates were added from memory.

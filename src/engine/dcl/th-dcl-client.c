@@ -8,6 +8,7 @@
 #include <libsoup/soup.h>
 #include <string.h>
 
+#include "credentials/th-attestation-x509.h"
 #include "dcl/th-dcl-cache.h"
 #include "dcl/th-dcl-client.h"
 #include "th-error.h"
@@ -47,6 +48,7 @@ typedef struct
 typedef struct
 {
   char *url;
+  gboolean is_crl;        /* a revocation list, published elsewhere than the ledger */
   char *cache_dir;
   char *not_found;        /* the message of a 404 */
   ParseFunc parse;
@@ -408,17 +410,22 @@ answer_read (GTask *task)
 
   stop_request (fetch);
   fetch->answer = g_byte_array_free_to_bytes (g_steal_pointer (&fetch->body));
-  if (status == SOUP_STATUS_NOT_FOUND)
+  if (status == SOUP_STATUS_NOT_FOUND && !fetch->is_crl)
     {
       g_task_return_new_error (task, TH_ERROR, TH_ERROR_DCL_NOT_FOUND, "%s", fetch->not_found);
       return;
     }
   if (status != SOUP_STATUS_OK)
     {
-      fail_or_fall_back (task, g_error_new (TH_ERROR, TH_ERROR_DCL_HTTP,
-                                            _("The compliance ledger at %s answered “%u %s”."),
-                                            self->base_url, status,
-                                            soup_message_get_reason_phrase (fetch->message)));
+      if (fetch->is_crl)
+        error = g_error_new (TH_ERROR, TH_ERROR_DCL_HTTP,
+                             _("The server of the revocation list %s answered “%u %s”."),
+                             fetch->url, status, soup_message_get_reason_phrase (fetch->message));
+      else
+        error = g_error_new (TH_ERROR, TH_ERROR_DCL_HTTP,
+                             _("The compliance ledger at %s answered “%u %s”."), self->base_url,
+                             status, soup_message_get_reason_phrase (fetch->message));
+      fail_or_fall_back (task, error);
       return;
     }
 
@@ -447,9 +454,14 @@ request_failed (GTask    *task,
 
   if (fetch->timed_out)
     {
-      problem = g_error_new (TH_ERROR, TH_ERROR_DCL_TIMED_OUT,
-                             _("The compliance ledger at %s did not answer within %.1f seconds."),
-                             self->base_url, self->timeout_ms / 1000.0);
+      if (fetch->is_crl)
+        problem = g_error_new (TH_ERROR, TH_ERROR_DCL_TIMED_OUT,
+                               _("The revocation list %s did not come within %.1f seconds."),
+                               fetch->url, self->timeout_ms / 1000.0);
+      else
+        problem = g_error_new (TH_ERROR, TH_ERROR_DCL_TIMED_OUT,
+                               _("The compliance ledger at %s did not answer within %.1f "
+                                 "seconds."), self->base_url, self->timeout_ms / 1000.0);
       g_error_free (error);
     }
   else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -460,7 +472,11 @@ request_failed (GTask    *task,
     }
   else
     {
-      if (in_answer)
+      if (fetch->is_crl)
+        problem = g_error_new (TH_ERROR, TH_ERROR_DCL_UNREACHABLE,
+                               _("The revocation list %s could not be fetched: %s"), fetch->url,
+                               error->message);
+      else if (in_answer)
         problem = g_error_new (TH_ERROR, TH_ERROR_DCL_UNREACHABLE,
                                _("The answer of the compliance ledger at %s broke off: %s"),
                                self->base_url, error->message);
@@ -499,10 +515,15 @@ on_read (GObject      *source,
     }
   if (fetch->body->len + g_bytes_get_size (bytes) > TH_DCL_MAX_ANSWER_SIZE)
     {
-      fail_or_fall_back (task, g_error_new (TH_ERROR, TH_ERROR_DCL_INVALID,
-                                            _("The answer of the compliance ledger at %s is "
-                                              "larger than %u MiB."), self->base_url,
-                                            TH_DCL_MAX_ANSWER_SIZE / (1024 * 1024)));
+      if (fetch->is_crl)
+        error = g_error_new (TH_ERROR, TH_ERROR_DCL_INVALID,
+                             _("The revocation list %s is larger than %u MiB."), fetch->url,
+                             TH_DCL_MAX_ANSWER_SIZE / (1024 * 1024));
+      else
+        error = g_error_new (TH_ERROR, TH_ERROR_DCL_INVALID,
+                             _("The answer of the compliance ledger at %s is larger than %u "
+                               "MiB."), self->base_url, TH_DCL_MAX_ANSWER_SIZE / (1024 * 1024));
+      fail_or_fall_back (task, error);
       return;
     }
   g_byte_array_append (fetch->body, g_bytes_get_data (bytes, NULL),
@@ -572,7 +593,7 @@ start_request (GTask *task)
       return;
     }
   soup_message_headers_append (soup_message_get_request_headers (fetch->message), "Accept",
-                               "application/json");
+                               fetch->is_crl ? "application/pkix-crl" : "application/json");
   fetch->request = g_cancellable_new ();
   if (fetch->caller != NULL)
     fetch->caller_handler = g_cancellable_connect (fetch->caller,
@@ -652,7 +673,39 @@ read_cache_thread (GTask        *read,
   g_task_return_pointer (read, entry, (GDestroyNotify) th_dcl_cache_entry_free);
 }
 
-/* GETs `path` under the base URL through the cache; the task returns an Answer. */
+/* GETs `url` through the cache; the task returns an Answer. */
+static void
+fetch_url_async (ThDclClient         *self,
+                 char                *url,
+                 gboolean             is_crl,
+                 char                *not_found,
+                 ParseFunc            parse,
+                 GDestroyNotify       free_value,
+                 gpointer             source_tag,
+                 GCancellable        *cancellable,
+                 GAsyncReadyCallback  callback,
+                 gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(GTask) read = NULL;
+  Fetch *fetch = g_new0 (Fetch, 1);
+
+  g_task_set_source_tag (task, source_tag);
+  fetch->url = url;
+  fetch->is_crl = is_crl;
+  fetch->cache_dir = g_strdup (self->cache_dir);
+  fetch->not_found = not_found;
+  fetch->parse = parse;
+  fetch->free_value = free_value;
+  fetch->caller = cancellable != NULL ? g_object_ref (cancellable) : NULL;
+  g_task_set_task_data (task, fetch, (GDestroyNotify) fetch_free);
+
+  read = g_task_new (NULL, NULL, on_cache_read, task);
+  g_task_set_task_data (read, fetch, NULL);
+  g_task_run_in_thread (read, read_cache_thread);
+}
+
+/* GETs `path` under the base URL through the cache. */
 static void
 fetch_async (ThDclClient         *self,
              const char          *path,
@@ -664,22 +717,8 @@ fetch_async (ThDclClient         *self,
              GAsyncReadyCallback  callback,
              gpointer             user_data)
 {
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
-  g_autoptr(GTask) read = NULL;
-  Fetch *fetch = g_new0 (Fetch, 1);
-
-  g_task_set_source_tag (task, source_tag);
-  fetch->url = g_strconcat (self->base_url, path, NULL);
-  fetch->cache_dir = g_strdup (self->cache_dir);
-  fetch->not_found = not_found;
-  fetch->parse = parse;
-  fetch->free_value = free_value;
-  fetch->caller = cancellable != NULL ? g_object_ref (cancellable) : NULL;
-  g_task_set_task_data (task, fetch, (GDestroyNotify) fetch_free);
-
-  read = g_task_new (NULL, NULL, on_cache_read, task);
-  g_task_set_task_data (read, fetch, NULL);
-  g_task_run_in_thread (read, read_cache_thread);
+  fetch_url_async (self, g_strconcat (self->base_url, path, NULL), FALSE, not_found, parse,
+                   free_value, source_tag, cancellable, callback, user_data);
 }
 
 static gpointer
@@ -1042,4 +1081,41 @@ th_dcl_client_get_revocation_points_finish (ThDclClient   *self,
                                             GError       **error)
 {
   return fetch_finish (self, result, th_dcl_client_get_revocation_points_async, origin, error);
+}
+
+/* A CRL as it comes, DER or PEM: only its shape is checked here, its signature by the caller. */
+static gpointer
+parse_crl (const char  *data,
+           gsize        len,
+           GError     **error)
+{
+  X509_CRL *crl = th_crl_from_data ((const guint8 *) data, len, error);
+
+  if (crl == NULL)
+    return NULL;
+  X509_CRL_free (crl);
+  return g_bytes_new (data, len);
+}
+
+void
+th_dcl_client_get_crl_async (ThDclClient         *self,
+                             const char          *url,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_return_if_fail (TH_IS_DCL_CLIENT (self));
+  g_return_if_fail (url != NULL);
+
+  fetch_url_async (self, g_strdup (url), TRUE, NULL, parse_crl, (GDestroyNotify) g_bytes_unref,
+                   th_dcl_client_get_crl_async, cancellable, callback, user_data);
+}
+
+GBytes *
+th_dcl_client_get_crl_finish (ThDclClient   *self,
+                              GAsyncResult  *result,
+                              ThDclOrigin   *origin,
+                              GError       **error)
+{
+  return fetch_finish (self, result, th_dcl_client_get_crl_async, origin, error);
 }

@@ -134,6 +134,19 @@ GPtrArray   *th_dcl_client_get_revocation_points_finish (ThDclClient          *s
                                                          ThDclOrigin          *origin,
                                                          GError              **error);
 
+/* The certificate revocation list a revocation point leads to (its dataURL, which the caller
+ * has checked is http or https), DER or PEM as published, through the same cache, timeout and
+ * size bound as the ledger's answers. Only its shape is checked: it must parse as a CRL. */
+void         th_dcl_client_get_crl_async                (ThDclClient          *self,
+                                                         const char           *url,
+                                                         GCancellable         *cancellable,
+                                                         GAsyncReadyCallback   callback,
+                                                         gpointer              user_data);
+GBytes      *th_dcl_client_get_crl_finish               (ThDclClient          *self,
+                                                         GAsyncResult         *result,
+                                                         ThDclOrigin          *origin,
+                                                         GError              **error);
+
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ThDclOrigin, th_dcl_origin_clear)
 
 G_END_DECLS
