@@ -176,7 +176,7 @@ remedy_for (const GError *error)
   switch ((ThError) error->code)
     {
     case TH_ERROR_PASE_WRONG_PASSCODE:
-      return _("The passcode does not match this device. Check the code and try again.");
+      return _("Check the code on the device or its box, type it again, and try again.");
     case TH_ERROR_DNSSD_NOT_FOUND:
     case TH_ERROR_BLE_NOT_FOUND:
       return _("Make sure the device is switched on, in pairing mode and on the same network "
@@ -199,8 +199,8 @@ remedy_for (const GError *error)
     case TH_ERROR_BUSY:
       return _("The device is busy with another setup. Wait a minute, then try again.");
     case TH_ERROR_ATTESTATION_REFUSED:
-      return _("The device was not added because it could not be shown to be genuine. Add it "
-               "only if you trust where it came from.");
+      return _("Try again and choose Add Anyway only if you trust where the device came "
+               "from.");
     case TH_ERROR_STORE_IO:
     case TH_ERROR_STORE_CORRUPT:
     case TH_ERROR_STORE_NODE_EXISTS:
