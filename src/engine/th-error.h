@@ -111,6 +111,7 @@ typedef enum
   /* commissioning and control */
   TH_ERROR_ATTESTATION_REFUSED = 1100, /* the device is not added: its attestation failed */
   TH_ERROR_NODE_LACKS_CLUSTER,         /* the node has no endpoint with the cluster needed */
+  TH_ERROR_NO_CURRENT_WIFI,            /* NetworkManager names no Wi-Fi network in use */
 
   /* the compliance ledger (DCL) and the custom commissioning flow */
   TH_ERROR_DCL_UNREACHABLE = 1200,     /* no answer: no network, refused, or cut off midway */
