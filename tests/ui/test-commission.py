@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Adding matter.js devices with the real app, in the controller namespace of a test network
 (uinet.py): a QR code from a photo and from the stand-in camera to Done, the attestation
-question answered both ways, a wrong passcode, and cancelling midway. After each, the store
-is read with threshold-cli in the same home."""
+question answered both ways, a wrong passcode, cancelling midway, and a Wi-Fi device reached
+over Bluetooth LE (tests/interop/test_ble.py's bridge and mock BlueZ) that is given its network
+in the app, with a wrong password first and the current Wi-Fi network from python-dbusmock's
+NetworkManager. After each, the store is read with threshold-cli in the same home."""
 import json
 import os
 import subprocess
@@ -26,11 +28,53 @@ DEVICES = [
     dict(port=5542, discriminator=3003, product_name="Hall Light"),
     dict(port=5543, discriminator=3004, product_name="Garden Light"),
 ]
+SSID = "ThresholdHome"
+PASSWORD = "kettle-on-the-hob-9"
+WRONG_PASSWORD = "teapot-in-the-cupboard"
+RADIO_PASSCODE = 20202035
+WIFI_DIALOG = "Choose the Device’s Wi-Fi Network"
 
 uinet.require()
 for tool in ("qrencode", "convert"):
     if subprocess.run(["which", tool], capture_output=True).returncode != 0:
         uinet.thnet.skip_or_fail(f"{tool} is not installed")
+try:
+    import dbus
+    import test_ble  # tests/interop, on the path through uinet
+except ImportError as e:
+    uinet.thnet.skip_or_fail(f"cannot import {e.name} (python3-dbus, python3-dbusmock)")
+
+
+class NetworkManagerMock:
+    """python-dbusmock's NetworkManager on the network's private system bus, connected to the
+    Wi-Fi network `ssid`; every call it gets is logged."""
+
+    def __init__(self, net, ssid):
+        self.log = net.workdir / "networkmanager.log"
+        net.spawn(["/usr/bin/python3", "-m", "dbusmock", "--system", "--template",
+                   "networkmanager", "-l", self.log], stdout=subprocess.DEVNULL,
+                  stderr=subprocess.DEVNULL)
+        bus = dbus.bus.BusConnection(net.avahi.bus_address)
+        for _ in range(500):
+            if bus.name_has_owner("org.freedesktop.NetworkManager"):
+                break
+            time.sleep(0.02)
+        else:
+            raise uinet.thnet.HarnessError("the mock NetworkManager did not appear on the bus")
+        mock = dbus.Interface(bus.get_object("org.freedesktop.NetworkManager",
+                                             "/org/freedesktop/NetworkManager"),
+                              "org.freedesktop.DBus.Mock")
+        device = mock.AddWiFiDevice("mock_wifi", "wlan0", 100)
+        ap = mock.AddAccessPoint(device, "mock_ap", ssid, "00:23:F8:7E:12:BB", 2, 2437, 5400,
+                                 82, 0x100)
+        connection = mock.AddWiFiConnection(device, "mock_connection", ssid, "wpa-psk")
+        active = mock.AddActiveConnection([device], connection, ap, "mock_active", 2)
+        mock.AddProperty("org.freedesktop.NetworkManager", "PrimaryConnection",
+                         dbus.ObjectPath(active))
+
+    def asked(self):
+        """Whether anyone read which connection is the primary one."""
+        return "PrimaryConnection" in self.log.read_text()
 
 
 def dump(app):
@@ -86,9 +130,47 @@ def no_secrets(app, *passcodes):
     return not any(str(p) in t for t in app.texts() for p in passcodes)
 
 
+def focus_window(title):
+    """Gives the keyboard to the window called `title`: there is no window manager to."""
+    return subprocess.run(["xdotool", "search", "--name", f"^{title}$", "windowfocus",
+                           "--sync"], capture_output=True).returncode == 0
+
+
+def click_in(title, node):
+    """Clicks the middle of `node` in the window called `title` (GTK 4.8 offers no action on
+    a list row, and knows no screen coordinates)."""
+    import pyatspi
+    extents = node.queryComponent().getExtents(pyatspi.WINDOW_COORDS)
+    window = subprocess.run(["xdotool", "search", "--name", f"^{title}$"], capture_output=True,
+                            text=True).stdout.split()
+    if len(window) != 1:
+        return False
+    return subprocess.run(["xdotool", "mousemove", "--window", window[0],
+                           str(extents.x + extents.width // 2),
+                           str(extents.y + extents.height // 2), "click", "1"]).returncode == 0
+
+
+def connect_enabled(app):
+    import pyatspi
+    for node in app.walk(app.find(role="dialog", name=WIFI_DIALOG) or app.app):
+        if node.getRoleName() == "push button" and node.name.replace("_", "").startswith(
+                "Connect"):
+            return node.getState().contains(pyatspi.STATE_SENSITIVE)
+    return None
+
+
 tap = uitest.Tap()
 with uinet.Network(binary, cli, schema_dir) as net:
-    lamp, porch, hall, garden = net.start_devices(DEVICES)
+    bluez = test_ble.MockBluez(net, net.avahi.bus_address)
+    bridge = test_ble.Bridge(net.workdir, 5)
+    password_file = net.workdir / "wifi-password"
+    password_file.write_text(PASSWORD + "\n")
+    radio_settings = dict(port=5545, discriminator=3005, passcode=RADIO_PASSCODE,
+                          product_name="Kitchen Light",
+                          extra_args=["--network", "wifi", "--network-ssid", SSID,
+                                      "--network-password-file", password_file,
+                                      "--ble-socket", bridge.device_path])
+    lamp, porch, hall, garden, radio = net.start_devices(DEVICES + [radio_settings])
     trusted = net.home("trusted", trusted=True)
     untrusted = net.home("untrusted")
 
@@ -201,6 +283,61 @@ with uinet.Network(binary, cli, schema_dir) as net:
                   page_description(app))
         shot("commission-cancelled")
         tap.check("a cancelled device is not in the store", net.nodes(home) == [])
+    # A Wi-Fi device that only Bluetooth LE reaches (its code says so): the app asks which
+    # network it joins.
+    if not bridge.advertised.wait(10):
+        raise uinet.thnet.HarnessError("the Wi-Fi device advertised nothing over the bridge")
+    bluez.add_matter_device("AA:BB:CC:DD:EE:05", test_ble.service_data(bridge.advertisement),
+                            bridge)
+    networkmanager = NetworkManagerMock(net, SSID)
+    encoded = net.run_cli(trusted, "payload", "encode", "--vid", 0xFFF1, "--pid", 0x8000,
+                          "--discriminator", 3005, "--passcode", RADIO_PASSCODE,
+                          "--capabilities", "ble", "--json")
+    ble_code = json.loads(encoded.stdout)["qrCode"]
+    home = net.home("wifi", trusted=True)
+    with net.app(home) as app:
+        enter_code(app, ble_code)
+        uitest.press(app, "Continue")
+        answer_dialog(app, WARNING, "Add Anyway")
+        tap.check("over Bluetooth LE the app asks for the device's Wi-Fi network",
+                  app.wait_for_text(WIFI_DIALOG, timeout=60), "\n".join(app.texts()))
+        tap.check("the networks the device scanned are offered",
+                  app.find(role="list item", name=SSID, timeout=5) is not None, dump(app))
+        tap.check("Connect waits for a network name", connect_enabled(app) is False,
+                  connect_enabled(app))
+        tap.check("every control is named in the network dialog", not app.unnamed_controls(),
+                  "\n".join(app.unnamed_controls()))
+        tap.check("NetworkManager is not asked before the person clicks for it",
+                  not networkmanager.asked())
+        shot("commission-wifi")
+        # Choosing the scanned network fills in its name and moves to the password.
+        tap.check("the scanned network can be chosen with a click",
+                  click_in(WIFI_DIALOG, app.find(role="list item", name=SSID)))
+        uitest.type_text(WRONG_PASSWORD)
+        tap.check("with a name and a password Connect is offered",
+                  app.wait_for_text(SSID) and connect_enabled(app) is True, dump(app))
+        uitest.press(app, "Connect", within_role="dialog")
+        tap.check("a wrong password: asked again, saying the network refused it",
+                  app.wait_for_text("password was not accepted", timeout=60),
+                  "\n".join(app.texts()))
+        shot("commission-wifi-wrong-password")
+        tap.check("Use Current Wi-Fi Network fills in the name NetworkManager gives",
+                  uitest.press(app, "Use Current Wi-Fi Network", within_role="dialog") and
+                  app.wait_for_text(SSID, timeout=10) and networkmanager.asked(), dump(app))
+        focus_window(WIFI_DIALOG)
+        uitest.type_text(PASSWORD)
+        uitest.press(app, "Connect", within_role="dialog")
+        tap.check("with the right password the device joins and is added",
+                  page_says(app, "“Kitchen Light” Was Added", timeout=90), page_description(app))
+        tap.check("the device joined the network it was given",
+                  f"NETWORK CONNECTED {SSID.encode().hex()}" in radio.lines(), radio.lines())
+        tap.check("no Wi-Fi password is shown or logged",
+                  no_secrets(app, PASSWORD, WRONG_PASSWORD) and
+                  PASSWORD not in net.app_log_tail(10000) and
+                  WRONG_PASSWORD not in net.app_log_tail(10000))
+    tap.check("the Wi-Fi device is in the store",
+              [n.get("productName") for n in net.nodes(home)] == ["Kitchen Light"])
+
     other = net.home("after-cancel")
     result = net.run_cli(other, "commission", garden.qr, "--accept-attestation-failure",
                          timeout=90)
