@@ -176,6 +176,23 @@ scan_row (const ThNetworkScanResult *result)
   return row;
 }
 
+/* libadwaita 1.2 leaves the password row's button that shows the password without a name. */
+static void
+name_reveal_button (GtkWidget *widget)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      const char *icon = GTK_IS_BUTTON (child) ? gtk_button_get_icon_name (GTK_BUTTON (child))
+                                               : NULL;
+
+      if (icon != NULL && g_str_has_prefix (icon, "view-"))
+        gtk_accessible_update_property (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                        _("Show Password"), -1);
+      name_reveal_button (child);
+    }
+}
+
 static GtkWidget *
 boxed_list (const char *accessible_name)
 {
@@ -244,6 +261,7 @@ build (ThNetworkDialog *self)
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->name_row), _("Network Name"));
       self->password_row = adw_password_entry_row_new ();
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->password_row), _("Password"));
+      name_reveal_button (self->password_row);
       gtk_list_box_append (GTK_LIST_BOX (fields), self->name_row);
       gtk_list_box_append (GTK_LIST_BOX (fields), self->password_row);
       g_signal_connect_object (self->name_row, "changed", G_CALLBACK (on_field_changed), self,
