@@ -27,6 +27,8 @@ DEVICES = [
     dict(port=5541, discriminator=3002, product_name="Porch Light"),
     dict(port=5542, discriminator=3003, product_name="Hall Light"),
     dict(port=5543, discriminator=3004, product_name="Garden Light"),
+    dict(port=5546, discriminator=3006, product_name="Left Lamp"),
+    dict(port=5547, discriminator=3007, product_name="Right Lamp"),
 ]
 SSID = "ThresholdHome"
 PASSWORD = "kettle-on-the-hob-9"
@@ -170,7 +172,7 @@ with uinet.Network(binary, cli, schema_dir) as net:
                           extra_args=["--network", "wifi", "--network-ssid", SSID,
                                       "--network-password-file", password_file,
                                       "--ble-socket", bridge.device_path])
-    lamp, porch, hall, garden, radio = net.start_devices(DEVICES + [radio_settings])
+    lamp, porch, hall, garden, left, right, radio = net.start_devices(DEVICES + [radio_settings])
     trusted = net.home("trusted", trusted=True)
     untrusted = net.home("untrusted")
 
@@ -254,6 +256,23 @@ with uinet.Network(binary, cli, schema_dir) as net:
                   page_says(app, "“Hall Light” Was Added"), page_description(app))
         tap.check("and it is in the store", [n.get("productName") for n in
                                              net.nodes(untrusted)] == ["Hall Light"])
+
+    # One code for two devices: added in turn.
+    home = net.home("pair", trusted=True)
+    with net.app(home) as app:
+        enter_code(app, "MT:" + "*".join(d.qr[len("MT:"):] for d in (left, right)))
+        uitest.press(app, "Continue")
+        tap.check("a code for two devices: the first is added first",
+                  app.wait_for_text("Device 1 of 2", timeout=20) and
+                  answer_dialog(app, WARNING, "Add Anyway"), "\n".join(app.texts()))
+        tap.check("then the second", app.wait_for_text("Device 2 of 2", timeout=60) and
+                  answer_dialog(app, WARNING, "Add Anyway"), "\n".join(app.texts()))
+        tap.check("Done counts and names both",
+                  page_says(app, "2 Devices Were Added") and
+                  app.wait_for_text("Left Lamp\nRight Lamp", timeout=5), page_description(app))
+        shot("commission-done-two")
+    tap.check("both are in the store", sorted(n.get("productName") for n in net.nodes(home))
+              == ["Left Lamp", "Right Lamp"])
 
     # A wrong passcode, then cancelling midway.
     encoded = net.run_cli(trusted, "payload", "encode", "--vid", 0xFFF1, "--pid", 0x8000,
