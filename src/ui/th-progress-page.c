@@ -248,7 +248,8 @@ show_failure (ThProgressPage *self,
   ThCommissioningStage stage;
   g_autofree char *description = NULL;
 
-  if (th_commissioner_get_failed_stage (self->commissioner, &stage))
+  if (self->commissioner != NULL
+      && th_commissioner_get_failed_stage (self->commissioner, &stage))
     set_step (self, stage, STEP_FAILED);
   description = g_strdup_printf ("%s\n\n%s", error->message, remedy_for (error));
   adw_status_page_set_title (self->failed_page,
@@ -269,7 +270,8 @@ show_done (ThProgressPage *self)
   if (self->added->len == 1)
     {
       /* Translators: a device's name */
-      title = g_strdup_printf (_("“%s” Was Added"), (char *) g_ptr_array_index (self->added, 0));
+      title = g_strdup_printf (_("“%s” Was Added"),
+                               (const char *) g_ptr_array_index (self->added, 0));
     }
   else
     {

@@ -192,7 +192,8 @@ with uinet.Network(binary, cli, schema_dir) as net:
         stages = [n for n in app.walk(app.find(role="panel", name=PAGE))
                   if n.getRoleName() in ("list item", "row") and n.description]
         tap.check("the stages before attestation are marked done, attestation in progress",
-                  any(n.name.startswith("Connecting securely with the setup code") and n.description == "Done"
+                  any(n.name.startswith("Connecting securely with the setup code") and
+                      n.description == "Done"
                       for n in stages) and
                   any(n.name.startswith("Checking that the device is genuine") and
                       n.description == "In progress" for n in stages),
@@ -347,7 +348,8 @@ with uinet.Network(binary, cli, schema_dir) as net:
         uitest.type_text(PASSWORD)
         uitest.press(app, "Connect", within_role="dialog")
         tap.check("with the right password the device joins and is added",
-                  page_says(app, "“Kitchen Light” Was Added", timeout=90), page_description(app))
+                  page_says(app, "“Kitchen Light” Was Added", timeout=90),
+                  page_description(app))
         tap.check("the device joined the network it was given",
                   f"NETWORK CONNECTED {SSID.encode().hex()}" in radio.lines(), radio.lines())
         tap.check("no Wi-Fi password is shown or logged",
