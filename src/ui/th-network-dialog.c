@@ -168,7 +168,9 @@ scan_row (const ThNetworkScanResult *result)
       /* Translators: a Thread network's PAN id (hex) and radio channel */
       subtitle = g_strdup_printf (_("PAN 0x%04X · channel %u"), result->pan_id,
                                   result->channel);
+      /* Shown, not chosen: a Thread network is joined with its dataset. */
       gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
+      gtk_widget_set_focusable (row, FALSE);
     }
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);

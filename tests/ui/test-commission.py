@@ -35,6 +35,15 @@ PASSWORD = "kettle-on-the-hob-9"
 WRONG_PASSWORD = "teapot-in-the-cupboard"
 RADIO_PASSCODE = 20202035
 WIFI_DIALOG = "Choose the Device’s Wi-Fi Network"
+THREAD_DIALOG = "Choose the Device’s Thread Network"
+THREAD_PASSCODE = 20202036
+XPAN = "dead00beef00cafe"
+NETWORK_KEY = "00112233445566778899aabbccddeeff"
+# Active Timestamp, Channel 15, PAN ID, Extended PAN ID, Network Name, Mesh-Local Prefix,
+# Network Key (as in tests/interop/test_network.py)
+DATASET = ("0e080000000000010000" "000300000f" "01021234" "0208" + XPAN +
+           "030f" + "ThresholdThread".encode().hex() + "0708fd11223344556677" +
+           "0510" + NETWORK_KEY)
 
 uinet.require()
 for tool in ("qrencode", "convert"):
@@ -152,9 +161,25 @@ def click_in(title, node):
                            str(extents.y + extents.height // 2), "click", "1"]).returncode == 0
 
 
-def connect_enabled(app):
+def field_holds(app, name, value, timeout=10):
+    """Waits until the text field called `name` holds `value`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        node = app.find(role="text", name=name)
+        try:
+            text = node.queryText()
+            if text.getText(0, text.characterCount) == value:
+                return True
+        except Exception:
+            pass
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.1)
+
+
+def connect_enabled(app, title=WIFI_DIALOG):
     import pyatspi
-    for node in app.walk(app.find(role="dialog", name=WIFI_DIALOG) or app.app):
+    for node in app.walk(app.find(role="dialog", name=title) or app.app):
         if node.getRoleName() == "push button" and node.name.replace("_", "").startswith(
                 "Connect"):
             return node.getState().contains(pyatspi.STATE_SENSITIVE)
@@ -172,7 +197,13 @@ with uinet.Network(binary, cli, schema_dir) as net:
                           extra_args=["--network", "wifi", "--network-ssid", SSID,
                                       "--network-password-file", password_file,
                                       "--ble-socket", bridge.device_path])
-    lamp, porch, hall, garden, left, right, radio = net.start_devices(DEVICES + [radio_settings])
+    thread_bridge = test_ble.Bridge(net.workdir, 6)
+    thread_settings = dict(port=5548, discriminator=3008, passcode=THREAD_PASSCODE,
+                           product_name="Stair Light",
+                           extra_args=["--network", "thread", "--network-xpan", XPAN,
+                                       "--ble-socket", thread_bridge.device_path])
+    lamp, porch, hall, garden, left, right, radio, stair = net.start_devices(
+        DEVICES + [radio_settings, thread_settings])
     trusted = net.home("trusted", trusted=True)
     untrusted = net.home("untrusted")
 
@@ -258,6 +289,45 @@ with uinet.Network(binary, cli, schema_dir) as net:
         tap.check("and it is in the store", [n.get("productName") for n in
                                              net.nodes(untrusted)] == ["Hall Light"])
 
+    # A Thread device over Bluetooth LE: its dataset pasted as hex, checked as it is typed.
+    if not thread_bridge.advertised.wait(10):
+        raise uinet.thnet.HarnessError("the Thread device advertised nothing over the bridge")
+    bluez.add_matter_device("AA:BB:CC:DD:EE:06",
+                            test_ble.service_data(thread_bridge.advertisement), thread_bridge)
+    encoded = net.run_cli(trusted, "payload", "encode", "--vid", 0xFFF1, "--pid", 0x8000,
+                          "--discriminator", 3008, "--passcode", THREAD_PASSCODE,
+                          "--capabilities", "ble", "--json")
+    home = net.home("thread", trusted=True)
+    with net.app(home) as app:
+        enter_code(app, json.loads(encoded.stdout)["qrCode"])
+        uitest.press(app, "Continue")
+        answer_dialog(app, WARNING, "Add Anyway")
+        tap.check("a Thread device is asked for its dataset",
+                  app.wait_for_text(THREAD_DIALOG, timeout=60) and
+                  app.find(role="list item", name="ThresholdThread", timeout=5) is not None,
+                  dump(app))
+        focus_window(THREAD_DIALOG)
+        uitest.type_text("0e08 0000 zz")
+        tap.check("a dataset that is not valid is said under the field, and Connect waits",
+                  app.wait_for_text("The Thread dataset", timeout=5) and
+                  connect_enabled(app, THREAD_DIALOG) is False, "\n".join(app.texts()))
+        tap.check("every control is named in the Thread dialog", not app.unnamed_controls(),
+                  "\n".join(app.unnamed_controls()))
+        shot("commission-thread-invalid")
+        uitest.key("ctrl+a", "BackSpace")
+        uitest.type_text(DATASET)
+        tap.check("a valid dataset offers Connect",
+                  app.wait_for_text(DATASET, timeout=10) and
+                  connect_enabled(app, THREAD_DIALOG) is True, "\n".join(app.texts()))
+        uitest.press(app, "Connect", within_role="dialog")
+        tap.check("the Thread device is added",
+                  page_says(app, "“Stair Light” Was Added", timeout=90), page_description(app))
+        tap.check("it was given the Thread network", f"NETWORK ADDED {XPAN}" in stair.lines(),
+                  stair.lines())
+        tap.check("the network key is not logged", NETWORK_KEY not in net.app_log_tail(10000))
+    tap.check("the Thread device is in the store",
+              [n.get("productName") for n in net.nodes(home)] == ["Stair Light"])
+
     # One code for two devices: added in turn.
     home = net.home("pair", trusted=True)
     with net.app(home) as app:
@@ -335,7 +405,8 @@ with uinet.Network(binary, cli, schema_dir) as net:
                   click_in(WIFI_DIALOG, app.find(role="list item", name=SSID)))
         uitest.type_text(WRONG_PASSWORD)
         tap.check("with a name and a password Connect is offered",
-                  app.wait_for_text(SSID) and connect_enabled(app) is True, dump(app))
+                  field_holds(app, "Network Name", SSID) and connect_enabled(app) is True,
+                  dump(app))
         uitest.press(app, "Connect", within_role="dialog")
         tap.check("a wrong password: asked again, saying the network refused it",
                   app.wait_for_text("password was not accepted", timeout=60),
@@ -343,7 +414,7 @@ with uinet.Network(binary, cli, schema_dir) as net:
         shot("commission-wifi-wrong-password")
         tap.check("Use Current Wi-Fi Network fills in the name NetworkManager gives",
                   uitest.press(app, "Use Current Wi-Fi Network", within_role="dialog") and
-                  app.wait_for_text(SSID, timeout=10) and networkmanager.asked(), dump(app))
+                  field_holds(app, "Network Name", SSID) and networkmanager.asked(), dump(app))
         focus_window(WIFI_DIALOG)
         uitest.type_text(PASSWORD)
         uitest.press(app, "Connect", within_role="dialog")
