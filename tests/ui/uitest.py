@@ -280,7 +280,7 @@ def open_photo(app, path):
     """Opens `path` through the real file chooser, as a person typing its location would."""
     if not press(app, "Open a Photo of the Label"):
         return False
-    if app.find(name="Open a Photo of the Label", role="filler", timeout=10) is None:
+    if app.find(name="Open a Photo of the Label", role="filler", timeout=30) is None:
         return False
     time.sleep(0.5)
     # Without a window manager nobody gives the dialog the keyboard.
