@@ -112,6 +112,7 @@ typedef enum
   TH_ERROR_ATTESTATION_REFUSED = 1100, /* the device is not added: its attestation failed */
   TH_ERROR_NODE_LACKS_CLUSTER,         /* the node has no endpoint with the cluster needed */
   TH_ERROR_NODE_LABEL,                 /* a name a node cannot take: too long, or not UTF-8 */
+  TH_ERROR_NO_CURRENT_WIFI,            /* NetworkManager names no Wi-Fi network in use */
 
   /* the compliance ledger (DCL) and the custom commissioning flow */
   TH_ERROR_DCL_UNREACHABLE = 1200,     /* no answer: no network, refused, or cut off midway */

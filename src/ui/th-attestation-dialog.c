@@ -34,11 +34,12 @@ claim_unref (Claim *claim)
   g_rc_box_release_full (claim, (GDestroyNotify) claim_free);
 }
 
+/* The names once the ledger gave any, over the ids; the ids alone until then. */
 static void
 claim_show (Claim *claim)
 {
   g_autofree char *ids = NULL;
-  g_autofree char *title = NULL;
+  g_autofree char *names = NULL;
 
   if (claim->row == NULL)
     return;
@@ -47,17 +48,16 @@ claim_show (Claim *claim)
                          claim->product_id);
   if (claim->product_name != NULL && claim->vendor_name != NULL)
     /* Translators: a product and its maker, as the compliance ledger names them */
-    title = g_strdup_printf (_("%s by %s"), claim->product_name, claim->vendor_name);
+    names = g_strdup_printf (_("%s by %s"), claim->product_name, claim->vendor_name);
   else if (claim->product_name != NULL)
-    title = g_strdup (claim->product_name);
+    names = g_strdup (claim->product_name);
   else if (claim->vendor_name != NULL)
     /* Translators: a device's maker, as the compliance ledger names it */
-    title = g_strdup_printf (_("A device by %s"), claim->vendor_name);
-  else
-    title = g_strdup (_("Not in the compliance ledger"));
+    names = g_strdup_printf (_("A device by %s"), claim->vendor_name);
 
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (claim->row), title);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (claim->row), ids);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (claim->row), names != NULL ? names : ids);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (claim->row),
+                               names != NULL ? ids : _("What the device claims to be"));
 }
 
 static void
@@ -133,7 +133,9 @@ finding_row (const ThAttestationFinding *finding)
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), finding->message);
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row),
-                               failure ? _("Not established") : _("Warning"));
+                               failure ? _("Failed check") : _("Warning"));
+  /* Read, not acted on: the keyboard goes to the answers. */
+  gtk_widget_set_focusable (row, FALSE);
   gtk_widget_add_css_class (icon, failure ? "error" : "warning");
   gtk_accessible_update_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   failure ? _("Failed check") : _("Warning"), -1);
@@ -185,6 +187,7 @@ th_attestation_dialog_new (GtkWindow           *parent,
   claim->vendor_id = vendor_id;
   claim->product_id = product_id;
   claim->row = adw_action_row_new ();
+  gtk_widget_set_focusable (claim->row, FALSE);
   g_object_add_weak_pointer (G_OBJECT (claim->row), (gpointer *) &claim->row);
   gtk_list_box_append (GTK_LIST_BOX (claims), claim->row);
   claim_show (claim);

@@ -8,6 +8,7 @@
 
 #include "th-attestation-dialog.h"
 #include "th-error.h"
+#include "th-network-dialog.h"
 #include "th-progress-page.h"
 #include "th-window.h"
 
@@ -48,6 +49,7 @@ struct _ThProgressPage
   gint64 started_us;
   guint elapsed_source;
   AdwMessageDialog *attestation_dialog;
+  ThNetworkDialog *network_dialog;
 };
 
 G_DEFINE_FINAL_TYPE (ThProgressPage, th_progress_page, ADW_TYPE_BIN)
@@ -176,7 +178,7 @@ remedy_for (const GError *error)
   switch ((ThError) error->code)
     {
     case TH_ERROR_PASE_WRONG_PASSCODE:
-      return _("The passcode does not match this device. Check the code and try again.");
+      return _("Check the code on the device or its box, type it again, and try again.");
     case TH_ERROR_DNSSD_NOT_FOUND:
     case TH_ERROR_BLE_NOT_FOUND:
       return _("Make sure the device is switched on, in pairing mode and on the same network "
@@ -196,11 +198,22 @@ remedy_for (const GError *error)
     case TH_ERROR_ADDRESS:
       return _("The network could not reach the device. Check this computer's network "
                "connection, then try again.");
+    case TH_ERROR_NETWORK_NOT_FOUND:
+      return _("Check the network’s name, and that the device is within reach of it, then try "
+               "again.");
+    case TH_ERROR_NETWORK_AUTH_FAILED:
+      return _("Check the network’s password, then try again.");
+    case TH_ERROR_NETWORK_CREDENTIALS_NEEDED:
+      return _("The device needs to know which network to join. Try again and choose it.");
+    case TH_ERROR_NETWORK_KIND:
+    case TH_ERROR_NETWORK_FAILED:
+      return _("Check the network’s details, and that the device is within reach of it, then "
+               "try again.");
     case TH_ERROR_BUSY:
       return _("The device is busy with another setup. Wait a minute, then try again.");
     case TH_ERROR_ATTESTATION_REFUSED:
-      return _("The device was not added because it could not be shown to be genuine. Add it "
-               "only if you trust where it came from.");
+      return _("Try again and choose Add Anyway only if you trust where the device came "
+               "from.");
     case TH_ERROR_STORE_IO:
     case TH_ERROR_STORE_CORRUPT:
     case TH_ERROR_STORE_NODE_EXISTS:
@@ -235,7 +248,8 @@ show_failure (ThProgressPage *self,
   ThCommissioningStage stage;
   g_autofree char *description = NULL;
 
-  if (th_commissioner_get_failed_stage (self->commissioner, &stage))
+  if (self->commissioner != NULL
+      && th_commissioner_get_failed_stage (self->commissioner, &stage))
     set_step (self, stage, STEP_FAILED);
   description = g_strdup_printf ("%s\n\n%s", error->message, remedy_for (error));
   adw_status_page_set_title (self->failed_page,
@@ -256,7 +270,8 @@ show_done (ThProgressPage *self)
   if (self->added->len == 1)
     {
       /* Translators: a device's name */
-      title = g_strdup_printf (_("“%s” Was Added"), (char *) g_ptr_array_index (self->added, 0));
+      title = g_strdup_printf (_("“%s” Was Added"),
+                               (const char *) g_ptr_array_index (self->added, 0));
     }
   else
     {
@@ -277,12 +292,16 @@ show_done (ThProgressPage *self)
 
 /* ---- One device ---- */
 
+/* The questions asked while a device waits: gone with the commissioning they were for. */
 static void
-close_attestation_dialog (ThProgressPage *self)
+close_dialogs (ThProgressPage *self)
 {
   if (self->attestation_dialog != NULL)
     gtk_window_destroy (GTK_WINDOW (self->attestation_dialog));
   g_clear_weak_pointer (&self->attestation_dialog);
+  if (self->network_dialog != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->network_dialog));
+  g_clear_weak_pointer (&self->network_dialog);
 }
 
 static void
@@ -295,7 +314,7 @@ on_commissioned (GObject      *source,
   ThStoredNode *node = th_commissioner_commission_finish (TH_COMMISSIONER (source), result,
                                                           &error);
 
-  close_attestation_dialog (self);
+  close_dialogs (self);
   stop_clock (self);
   g_clear_object (&self->cancellable);
   /* The page was closed meanwhile. */
@@ -373,6 +392,39 @@ on_attestation_failed (ThCommissioner      *commissioner,
 }
 
 static void
+on_network_response (ThNetworkDialog *dialog,
+                     const char      *response,
+                     ThProgressPage  *self)
+{
+  g_autoptr(ThNetworkCredentials) credentials = NULL;
+
+  if (g_strcmp0 (response, TH_NETWORK_DIALOG_CONNECT) == 0)
+    credentials = th_network_dialog_get_credentials (dialog);
+  g_clear_weak_pointer (&self->network_dialog);
+  /* NULL: the person cancelled, and the device is let go. */
+  th_commissioner_provide_network_credentials (self->commissioner, credentials);
+}
+
+static void
+on_network_credentials_needed (ThCommissioner   *commissioner,
+                               ThNetworkRequest *request,
+                               ThProgressPage   *self)
+{
+  ThWindow *window = get_window (self);
+  ThNetworkDialog *dialog;
+
+  if (window == NULL)
+    {
+      th_commissioner_provide_network_credentials (commissioner, NULL);
+      return;
+    }
+  dialog = th_network_dialog_new (GTK_WINDOW (window), request);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_network_response), self, 0);
+  g_set_weak_pointer (&self->network_dialog, dialog);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
 commission_next (ThProgressPage *self)
 {
   g_autoptr(ThCommissioningOptions) options = th_commissioning_options_new ();
@@ -408,9 +460,13 @@ commission_next (ThProgressPage *self)
   stop_clock (self);
   self->elapsed_source = g_timeout_add_seconds (1, on_second, self);
 
-  g_clear_object (&options->address);
   if (self->address != NULL)
     options->address = g_object_ref (self->address);
+  /* A code that names Bluetooth LE and not the IP network is of a device yet to join a
+   * network: it is reached over Bluetooth LE and given one. */
+  else if (payload->has_capabilities && (payload->capabilities & TH_DISCOVERY_BLE) != 0
+           && (payload->capabilities & TH_DISCOVERY_ON_NETWORK) == 0)
+    options->ble = TRUE;
   self->cancellable = g_cancellable_new ();
   th_commissioner_commission_async (self->commissioner, payload, options, self->cancellable,
                                     on_commissioned, g_object_ref (self));
@@ -439,6 +495,8 @@ th_progress_page_start (ThProgressPage *self)
                            G_CALLBACK (on_stage_changed), self, 0);
   g_signal_connect_object (self->commissioner, "attestation-failed",
                            G_CALLBACK (on_attestation_failed), self, 0);
+  g_signal_connect_object (self->commissioner, "network-credentials-needed",
+                           G_CALLBACK (on_network_credentials_needed), self, 0);
   commission_next (self);
 }
 
@@ -449,7 +507,7 @@ on_cancel_clicked (ThProgressPage *self)
 {
   if (self->cancellable == NULL)
     return;
-  close_attestation_dialog (self);
+  close_dialogs (self);
   gtk_label_set_text (self->stage_label, _("Cancelling…"));
   gtk_widget_set_sensitive (self->cancel_button, FALSE);
   g_cancellable_cancel (self->cancellable);
@@ -517,7 +575,7 @@ th_progress_page_unroot (GtkWidget *widget)
   ThProgressPage *self = TH_PROGRESS_PAGE (widget);
 
   /* Gone from the window: the device is let go (its fail-safe disarmed). */
-  close_attestation_dialog (self);
+  close_dialogs (self);
   stop_clock (self);
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
@@ -529,7 +587,7 @@ th_progress_page_dispose (GObject *object)
 {
   ThProgressPage *self = TH_PROGRESS_PAGE (object);
 
-  close_attestation_dialog (self);
+  close_dialogs (self);
   stop_clock (self);
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);

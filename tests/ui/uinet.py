@@ -147,6 +147,7 @@ class Network(thnet.TestNetwork):
         self.schema_dir = schema_dir
         self._trust = None
         self._homes = 0
+        self._apps = 0
         self.start_avahi()
 
     def trust(self):
@@ -171,8 +172,21 @@ class Network(thnet.TestNetwork):
         manager)."""
         app_env = dict(home.env)
         app_env.update(env or {})
-        return uitest.App(self.binary, self.schema_dir, args=args, env=app_env,
-                          launch=lambda argv, env: self.spawn(argv, env=env))
+        self._apps += 1
+        self.app_log = self.workdir / f"app-{self._apps}.log"
+
+        def launch(argv, env):
+            with open(self.app_log, "w") as log:
+                return self.spawn(argv, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+        return uitest.App(self.binary, self.schema_dir, args=args, env=app_env, launch=launch)
+
+    def app_log_tail(self, count=30):
+        """The end of what the last app printed."""
+        try:
+            return "\n".join(self.app_log.read_text(errors="replace").splitlines()[-count:])
+        except (AttributeError, OSError) as e:
+            return f"(no app log: {e})"
 
     def run_cli(self, home, *args, timeout=60):
         return self.run([self.cli, *map(str, args)], env=home.env, timeout=timeout)
