@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "th-add-device-page.h"
+#include "th-nearby-page.h"
 #include "th-window.h"
 
 struct _ThWindow
@@ -183,6 +184,7 @@ th_window_class_init (ThWindowClass *klass)
   window_class->close_request = th_window_close_request;
 
   g_type_ensure (TH_TYPE_ADD_DEVICE_PAGE);
+  g_type_ensure (TH_TYPE_NEARBY_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ui/th-window.ui");
   gtk_widget_class_bind_template_child (widget_class, ThWindow, toast_overlay);
