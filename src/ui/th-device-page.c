@@ -34,7 +34,8 @@ struct _ThDevicePage
   AdwEntryRow *code_row;
   GtkLabel *code_message;
   AdwPreferencesGroup *flow_group;
-  GtkStack *flow_stack;
+  GtkWidget *ready_box;
+  GtkWidget *waiting_box;
   GtkLabel *flow_label;
   GtkSpinner *flow_spinner;
   GtkLabel *waiting_label;
@@ -76,14 +77,25 @@ get_window (ThDevicePage *self)
   return TH_IS_WINDOW (root) ? TH_WINDOW (root) : NULL;
 }
 
+/* The engine's reasons are long sentences: the toast wraps them rather than widening the
+ * window. */
 static void
 toast (ThDevicePage *self,
        const char   *message)
 {
   ThWindow *window = get_window (self);
+  AdwToast *toast;
+  GtkWidget *label;
 
-  if (window != NULL)
-    th_window_add_toast (window, adw_toast_new (message));
+  if (window == NULL)
+    return;
+  toast = adw_toast_new (message);
+  label = gtk_label_new (message);
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_max_width_chars (GTK_LABEL (label), 50);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  adw_toast_set_custom_title (toast, label);
+  th_window_add_toast (window, toast);
 }
 
 /* The code to go on with: the one typed instead of the manufacturer's setup, else the one the
@@ -368,7 +380,7 @@ update_hints (ThDevicePage *self)
     gtk_box_reorder_child_after (self->content_box, GTK_WIDGET (self->hints_group), NULL);
   else
     gtk_box_reorder_child_after (self->content_box, GTK_WIDGET (self->hints_group),
-                                 GTK_WIDGET (self->identity_group));
+                                 GTK_WIDGET (self->flow_group));
 }
 
 static void
@@ -411,12 +423,12 @@ update_flow (ThDevicePage *self,
   if (!custom)
     return;
 
+  /* Two boxes rather than a stack: a stack measures its hidden page's wrapping label at the
+   * visible one's height, and that widens the window. */
+  gtk_widget_set_visible (self->waiting_box, self->flow != NULL);
+  gtk_widget_set_visible (self->ready_box, self->flow == NULL);
   if (self->flow != NULL)
-    {
-      gtk_stack_set_visible_child_name (self->flow_stack, "waiting");
-      return;
-    }
-  gtk_stack_set_visible_child_name (self->flow_stack, "ready");
+    return;
   host = flow_host (self);
   if (host == NULL)
     {
@@ -900,7 +912,8 @@ th_device_page_class_init (ThDevicePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ThDevicePage, code_row);
   gtk_widget_class_bind_template_child (widget_class, ThDevicePage, code_message);
   gtk_widget_class_bind_template_child (widget_class, ThDevicePage, flow_group);
-  gtk_widget_class_bind_template_child (widget_class, ThDevicePage, flow_stack);
+  gtk_widget_class_bind_template_child (widget_class, ThDevicePage, ready_box);
+  gtk_widget_class_bind_template_child (widget_class, ThDevicePage, waiting_box);
   gtk_widget_class_bind_template_child (widget_class, ThDevicePage, flow_label);
   gtk_widget_class_bind_template_child (widget_class, ThDevicePage, flow_spinner);
   gtk_widget_class_bind_template_child (widget_class, ThDevicePage, waiting_label);

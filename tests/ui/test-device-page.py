@@ -133,6 +133,17 @@ def second_run(uri):
     return proc.returncode
 
 
+def window_width():
+    """The width of the app's window, as the X server has it."""
+    out = subprocess.run(["sh", "-c", "for w in $(xdotool search --onlyvisible --name '^Threshold$'); "
+                          "do xdotool getwindowgeometry $w; done"],
+                         capture_output=True, text=True).stdout
+    for line in out.splitlines():
+        if "Geometry:" in line:
+            return int(line.split()[-1].split("x")[0])
+    return None
+
+
 def enter_code(app, code):
     entry = app.find(role="text", name="Setup Code", timeout=10)
     if entry is None:
@@ -200,6 +211,7 @@ try:
         tap.check("nothing is opened before Open Setup Page", opened_urls() == [],
                   opened_urls())
 
+        width = window_width()
         tap.check("Open Setup Page is pressed", press(app, "Open Setup Page"), dump(app))
         url = wait_for_url(1)
         tap.check("the setup page is opened in the browser", url is not None, opened_urls())
@@ -219,6 +231,9 @@ try:
                   app.find(role="push button", name="Cancel") is not None and
                   app.find(role="push button", name="Enter a Code Instead") is not None,
                   dump(app))
+        tap.check("the window keeps its width while waiting",
+                  width is not None and window_width() == width,
+                  f"{width} before, {window_width()} while waiting")
         tap.check("every control while waiting has an accessible name",
                   not app.unnamed_controls(), "\n".join(app.unnamed_controls()))
         time.sleep(0.3)
