@@ -854,6 +854,18 @@ th_device_page_new (ThDclClient          *client,
 }
 
 static void
+th_device_page_map (GtkWidget *widget)
+{
+  ThDevicePage *self = TH_DEVICE_PAGE (widget);
+
+  GTK_WIDGET_CLASS (th_device_page_parent_class)->map (widget);
+
+  /* A device found nearby needs its code: the entry has the focus, to type at once. */
+  if (self->payload == NULL)
+    gtk_widget_grab_focus (GTK_WIDGET (self->code_row));
+}
+
+static void
 th_device_page_dispose (GObject *object)
 {
   ThDevicePage *self = TH_DEVICE_PAGE (object);
@@ -893,6 +905,7 @@ th_device_page_class_init (ThDevicePageClass *klass)
 
   object_class->dispose = th_device_page_dispose;
   object_class->finalize = th_device_page_finalize;
+  widget_class->map = th_device_page_map;
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_PREFIX "/ui/th-device-page.ui");

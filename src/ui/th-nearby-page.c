@@ -170,6 +170,19 @@ get_names (ThNearbyPage *self,
 
 /* ---- The rows ---- */
 
+static void
+on_show_clicked (ThNearbyPage *self,
+                 GtkButton    *button)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  if (!TH_IS_WINDOW (root))
+    return;
+  th_window_show_nearby_device (TH_WINDOW (root),
+                                g_object_get_data (G_OBJECT (button), "th-device"),
+                                g_object_get_data (G_OBJECT (button), "th-ble-device"));
+}
+
 static GtkWidget *
 new_row (ThNearbyPage       *self,
          ThDiscoveredDevice *device,
@@ -179,11 +192,12 @@ new_row (ThNearbyPage       *self,
   g_autoptr(GString) subtitle = g_string_new (NULL);
   g_auto(GStrv) hints = NULL;
   g_autofree char *title = NULL;
+  g_autofree char *label = NULL;
   ProductNames *names = NULL;
   guint16 vendor_id = 0, product_id = 0;
   const char *type = NULL;
   const char *found;
-  GtkWidget *row;
+  GtkWidget *row, *button;
 
   if (txt != NULL && txt->has_vendor_id)
     {
@@ -240,13 +254,27 @@ new_row (ThNearbyPage       *self,
                              gtk_image_new_from_icon_name (device != NULL
                                                            ? "network-wireless-symbolic"
                                                            : "bluetooth-symbolic"));
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("go-next-symbolic"));
-  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+
+  /* The button, not the row, is what a screen reader can press in GTK 4.8; the row passes a
+   * click on to it. */
+  button = gtk_button_new_from_icon_name ("go-next-symbolic");
+  /* Translators: a button that shows a device found nearby: "Show Threshold Test Light" */
+  label = g_strdup_printf (_("Show %s"), title);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, label,
+                                  -1);
+  gtk_widget_set_tooltip_text (button, label);
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (button, "flat");
   if (device != NULL)
-    g_object_set_data_full (G_OBJECT (row), "th-device", g_object_ref (device), g_object_unref);
-  if (ble_device != NULL)
-    g_object_set_data_full (G_OBJECT (row), "th-ble-device", g_object_ref (ble_device),
+    g_object_set_data_full (G_OBJECT (button), "th-device", g_object_ref (device),
                             g_object_unref);
+  if (ble_device != NULL)
+    g_object_set_data_full (G_OBJECT (button), "th-ble-device", g_object_ref (ble_device),
+                            g_object_unref);
+  g_signal_connect_object (button, "clicked", G_CALLBACK (on_show_clicked), self,
+                           G_CONNECT_SWAPPED);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), button);
   return row;
 }
 
@@ -318,19 +346,6 @@ rebuild (ThNearbyPage *self)
 
   gtk_widget_set_visible (GTK_WIDGET (self->devices_group), rows > 0);
   gtk_widget_set_visible (GTK_WIDGET (self->empty_page), rows == 0);
-}
-
-static void
-on_row_activated (ThNearbyPage  *self,
-                  GtkListBoxRow *row)
-{
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-
-  if (!TH_IS_WINDOW (root))
-    return;
-  th_window_show_nearby_device (TH_WINDOW (root),
-                                g_object_get_data (G_OBJECT (row), "th-device"),
-                                g_object_get_data (G_OBJECT (row), "th-ble-device"));
 }
 
 /* ---- How the looking goes ---- */
@@ -491,7 +506,6 @@ th_nearby_page_class_init (ThNearbyPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ThNearbyPage, devices_group);
   gtk_widget_class_bind_template_child (widget_class, ThNearbyPage, list_box);
   gtk_widget_class_bind_template_child (widget_class, ThNearbyPage, empty_page);
-  gtk_widget_class_bind_template_callback (widget_class, on_row_activated);
 
   gtk_widget_class_install_action (widget_class, "nearby.power-on", NULL, power_on_action);
 }
