@@ -18,6 +18,7 @@ binary, schema_dir, shots, fixture_server = sys.argv[1:5]
 MATTER_UUID = "0000fff6-0000-1000-8000-00805f9b34fb"
 DEVICE = "/org/bluez/hci0/dev_AA_BB_CC_DD_EE_FF"
 WRONG_DEVICE_CODE = "MT:634J0E5X01KA0648G00"   # discriminator 3841; the device has 3840
+RIGHT_DEVICE_CODE = "MT:Y.K90AFN00KA0648G00"   # discriminator 3840
 
 try:
     uitest.require_environment()
@@ -196,6 +197,15 @@ try:
                   not app.unnamed_controls(), "\n".join(app.unnamed_controls()))
         time.sleep(0.3)
         uitest.screenshot(os.path.join(shots, "nearby-device-page.png"))
+
+        uitest.key("ctrl+a", "BackSpace")
+        uitest.type_text(RIGHT_DEVICE_CODE)
+        tap.check("the device's own code is accepted", app.wait_for_text("The code is valid."),
+                  "\n".join(app.texts()))
+        tap.check("Add Device goes on to adding the device",
+                  press(app, "Add Device") and
+                  app.wait_for_text("Adding devices comes with the progress page."),
+                  "\n".join(app.texts()))
 finally:
     for proc in (mock, ledger, system_bus):
         if proc is not None:
