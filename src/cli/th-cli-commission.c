@@ -15,6 +15,7 @@
 #include "commissioning/th-commissioner.h"
 #include "credentials/th-trust.h"
 #include "messaging/th-udp-transport.h"
+#include "th-cli-network.h"
 #include "th-cli.h"
 #include "th-error.h"
 
@@ -299,6 +300,15 @@ hint_for (CommissionRun *run,
       && g_error_matches (error, TH_ERROR, TH_ERROR_ATTESTATION_REFUSED))
     return _("No one could be asked here; run again with " ACCEPT_OPTION " to add the device "
              "anyway, or with --strict to refuse such devices without asking.");
+  if (g_error_matches (error, TH_ERROR, TH_ERROR_NETWORK_CREDENTIALS_NEEDED))
+    return _("Give the Wi-Fi network with --wifi SSID --wifi-password-file FILE, or the "
+             "Thread network with --thread-dataset HEX.");
+  if (g_error_matches (error, TH_ERROR, TH_ERROR_NETWORK_AUTH_FAILED)
+      || g_error_matches (error, TH_ERROR, TH_ERROR_NETWORK_NOT_FOUND))
+    return _("Check the network given with --wifi and --wifi-password-file, or "
+             "--thread-dataset, and try again.");
+  if (g_error_matches (error, TH_ERROR, TH_ERROR_BLE_NOT_FOUND))
+    return _("Check that the device is on, close by and open for commissioning.");
   if (g_error_matches (error, TH_ERROR, TH_ERROR_DNSSD_NOT_FOUND))
     return _("Check that the device is on and open for commissioning, or give its address "
              "with --address.");
@@ -486,6 +496,11 @@ th_cli_commission (int    argc,
   g_autofree char *paa_option = NULL;
   g_autofree char *cd_option = NULL;
   g_autofree char *country = NULL;
+  g_autofree char *wifi_ssid = NULL;
+  g_autofree char *wifi_password_file = NULL;
+  g_autofree char *thread_dataset = NULL;
+  g_autoptr(ThCliNetworkPrompt) prompt = NULL;
+  gboolean ble = FALSE;
   gboolean accept = FALSE;
   gboolean strict = FALSE;
   gboolean json = FALSE;
@@ -495,6 +510,16 @@ th_cli_commission (int    argc,
       N_("The device’s IPv6 or IPv4 address, with an optional port (default 5540), instead "
          "of finding it on the network: fe80::1%eth0, [fd00::1]:5541, 192.168.1.20"),
       N_("ADDRESS[:PORT]") },
+    { "ble", 0, 0, G_OPTION_ARG_NONE, &ble,
+      N_("Reach the device over Bluetooth LE, as a factory-new device waits to be"), NULL },
+    { "wifi", 0, 0, G_OPTION_ARG_STRING, &wifi_ssid,
+      N_("The Wi-Fi network the device joins, by its name"), N_("SSID") },
+    { "wifi-password-file", 0, 0, G_OPTION_ARG_FILENAME, &wifi_password_file,
+      N_("A file whose first line is the Wi-Fi password (“-”: standard input); never give a "
+         "password on the command line"), N_("FILE") },
+    { "thread-dataset", 0, 0, G_OPTION_ARG_STRING, &thread_dataset,
+      N_("The Thread network the device joins: its active operational dataset in hex"),
+      N_("HEX") },
     { "paa-trust-store", 0, 0, G_OPTION_ARG_FILENAME, &paa_option,
       N_("A folder of trusted PAA certificates (PEM or DER); default "
          "$XDG_CACHE_HOME/threshold/paa"), N_("DIR") },
@@ -532,8 +557,9 @@ th_cli_commission (int    argc,
                                 _("Add devices to this home with their setup code: QR code "
                                   "text (several devices when it joins their codes with "
                                   "“*”) or a manual pairing code. Each device is found on the "
-                                  "network by its discriminator, or reached at --address, "
-                                  "checked to be genuine, given the home’s certificate and "
+                                  "network by its discriminator, reached at --address or over "
+                                  "Bluetooth LE with --ble (then given its Wi-Fi or Thread "
+                                  "network), checked to be genuine, given the home’s certificate and "
                                   "saved in $XDG_DATA_HOME/threshold. When a device does not "
                                   "pass every check, you are asked on a terminal; elsewhere "
                                   "it is refused unless " ACCEPT_OPTION " is given."));
@@ -571,6 +597,22 @@ th_cli_commission (int    argc,
           th_cli_error (_("--address: %s"), error->message);
           return TH_CLI_EXIT_USAGE;
         }
+    }
+
+  options->ble = ble;
+  if (ble && options->address != NULL)
+    {
+      th_cli_error (_("--ble and --address name two ways to reach the device: give one."));
+      return TH_CLI_EXIT_USAGE;
+    }
+  options->network_credentials = th_cli_network_credentials_from_options (
+    wifi_ssid, wifi_password_file, thread_dataset, &error);
+  if (thread_dataset != NULL)
+    explicit_bzero (thread_dataset, strlen (thread_dataset));
+  if (error != NULL)
+    {
+      th_cli_error ("%s", error->message);
+      return TH_CLI_EXIT_USAGE;
     }
 
   payloads = parse_code (argv[1], &error);
@@ -611,6 +653,10 @@ th_cli_commission (int    argc,
   g_signal_connect (run.commissioner, "stage-changed", G_CALLBACK (on_stage_changed), &run);
   g_signal_connect (run.commissioner, "attestation-failed", G_CALLBACK (on_attestation_failed),
                     &run);
+  /* Without a network given, a person on a terminal is asked for one; elsewhere the error
+   * says which flags give it. */
+  if (options->network_credentials == NULL && isatty (STDIN_FILENO))
+    prompt = th_cli_network_prompt_new (run.commissioner);
   sigint = g_unix_signal_add (SIGINT, on_interrupt, &run);
   sigterm = g_unix_signal_add (SIGTERM, on_interrupt, &run);
 
@@ -625,6 +671,7 @@ th_cli_commission (int    argc,
 
   g_source_remove (sigint);
   g_source_remove (sigterm);
+  g_clear_pointer (&prompt, th_cli_network_prompt_free);
   g_clear_object (&run.commissioner);
   g_clear_object (&run.cancellable);
   g_clear_pointer (&run.loop, g_main_loop_unref);

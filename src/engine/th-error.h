@@ -111,6 +111,7 @@ typedef enum
   /* commissioning and control */
   TH_ERROR_ATTESTATION_REFUSED = 1100, /* the device is not added: its attestation failed */
   TH_ERROR_NODE_LACKS_CLUSTER,         /* the node has no endpoint with the cluster needed */
+  TH_ERROR_NO_CURRENT_WIFI,            /* NetworkManager names no Wi-Fi network in use */
 
   /* the compliance ledger (DCL) and the custom commissioning flow */
   TH_ERROR_DCL_UNREACHABLE = 1200,     /* no answer: no network, refused, or cut off midway */
@@ -124,6 +125,15 @@ typedef enum
   TH_ERROR_CUSTOM_FLOW_TOKEN,          /* a callback without the right one-time token */
   TH_ERROR_CUSTOM_FLOW_EXPIRED,        /* the callback came after the time allowed */
   TH_ERROR_CUSTOM_FLOW_NO_CODE,        /* no setup code to go on with */
+
+  /* network provisioning (Wi-Fi and Thread) */
+  TH_ERROR_WIFI_CREDENTIALS = 1300,    /* an SSID or password of a length Matter cannot carry */
+  TH_ERROR_THREAD_DATASET,             /* a Thread operational dataset that is not valid */
+  TH_ERROR_NETWORK_CREDENTIALS_NEEDED, /* the device needs a network and none was given */
+  TH_ERROR_NETWORK_KIND,               /* the credentials are for a network the device lacks */
+  TH_ERROR_NETWORK_NOT_FOUND,          /* the device could not find the network */
+  TH_ERROR_NETWORK_AUTH_FAILED,        /* the network refused the password or key */
+  TH_ERROR_NETWORK_FAILED,             /* the device failed to join in another way */
 } ThError;
 
 GQuark th_error_quark (void);

@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "th-device-page.h"
+#include "th-progress-page.h"
 #include "th-window.h"
 
 void
@@ -61,9 +62,14 @@ th_window_commission (ThWindow       *self,
                       GPtrArray      *payloads,
                       GSocketAddress *address)
 {
-  g_return_if_fail (TH_IS_WINDOW (self));
+  GtkWidget *page;
 
-  th_window_add_toast (self, adw_toast_new (_("Adding devices comes with the progress page.")));
+  g_return_if_fail (TH_IS_WINDOW (self));
+  g_return_if_fail (payloads != NULL && payloads->len > 0);
+
+  page = th_progress_page_new (payloads, address);
+  th_window_push_page (self, page);
+  th_progress_page_start (TH_PROGRESS_PAGE (page));
 }
 
 gboolean

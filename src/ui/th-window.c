@@ -92,13 +92,14 @@ th_window_show_view (ThWindow   *self,
 static void
 drop_hidden_pages (ThWindow *self)
 {
-  GtkWidget *visible = adw_leaflet_get_visible_child (self->leaflet);
   GtkWidget *child;
 
   if (adw_leaflet_get_child_transition_running (self->leaflet))
     return;
-  while ((child = gtk_widget_get_last_child (GTK_WIDGET (self->leaflet))) != NULL
-         && child != visible)
+  /* The leaflet's GTK children are not only its pages, nor in the pages' order: the last
+   * child is not always the last page, and removing it took the root page away. */
+  while ((child = adw_leaflet_get_adjacent_child (self->leaflet,
+                                                  ADW_NAVIGATION_DIRECTION_FORWARD)) != NULL)
     adw_leaflet_remove (self->leaflet, child);
 }
 

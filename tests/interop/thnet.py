@@ -591,7 +591,8 @@ class TestNetwork:
 
     def start_devices(self, settings_list, *, ready_timeout=READY_TIMEOUT_S):
         """Start one device per dict of settings (passcode, discriminator, vendor_id,
-        product_id, port, flow_type, vendor_name, product_name, serial_number, interface),
+        product_id, port, flow_type, vendor_name, product_name, serial_number, interface,
+        extra_args: more device.mjs options as a list),
         all at once, each with fresh storage; returns the Devices, in order, once every one
         printed READY. Raises HarnessError, after stopping them, if one does not."""
         devices = [self._spawn_device(self._device_argv(**settings))
@@ -616,7 +617,8 @@ class TestNetwork:
 
     def _device_argv(self, *, passcode=20202021, discriminator=3840, vendor_id=0xFFF1,
                      product_id=0x8000, port=5540, flow_type=0, vendor_name=None,
-                     product_name=None, serial_number=None, interface=None):
+                     product_name=None, serial_number=None, interface=None,
+                     extra_args=()):
         self._devices += 1
         storage = self.workdir / f"device-{self._devices}"
         argv = [node(), DEVICE_SCRIPT, "--storage", storage, "--passcode", passcode,
@@ -626,7 +628,8 @@ class TestNetwork:
                               ("--serial-number", serial_number), ("--interface", interface)):
             if value is not None:
                 argv += [option, value]
-        return argv
+        # options device.mjs has beyond these, as they are (--network wifi ...)
+        return argv + list(extra_args)
 
     def _spawn_device(self, argv, log_mode="w"):
         storage = Path(argv[argv.index("--storage") + 1])

@@ -22,7 +22,7 @@ binary, schema_dir, shots, fixture_server = sys.argv[1:5]
 PLUG = "MT:634J0E5X01KA0648G00"          # FFF2/8001, user intent, discriminator 3841
 LIGHT = "MT:Y.K9029Q00KA0648G00"         # FFF1/8000, custom flow, discriminator 3840
 RETURNED = "MT:Y.K90AFN00KA0648G00"      # FFF1/8000, standard flow
-COMMISSION_TOAST = "Adding devices comes with the progress page."
+PROGRESS = "Adding Device"                # the title of the progress page
 
 try:
     uitest.require_environment()
@@ -191,7 +191,7 @@ try:
                   app.wait_for_text("No device setup is waiting for this link."),
                   "\n".join(app.texts()))
         tap.check("Add Device goes on to adding the device",
-                  press(app, "Add Device") and app.wait_for_text(COMMISSION_TOAST),
+                  press(app, "Add Device") and app.wait_for_text(PROGRESS),
                   "\n".join(app.texts()))
 
     # A device with a custom flow: out to the manufacturer's page and back.
@@ -244,41 +244,65 @@ try:
                   == 0 and app.wait_for_text("does not carry the one-time token"),
                   "\n".join(app.texts()))
         tap.check("the page still waits after a refused link",
-                  not any(COMMISSION_TOAST in t for t in app.texts()), "\n".join(app.texts()))
+                  not any(PROGRESS in t for t in app.texts()), "\n".join(app.texts()))
         uitest.screenshot(os.path.join(shots, "device-custom-flow-refused.png"))
 
         tap.check("the right link resumes the flow with the user's code",
                   second_run(f"threshold://custom-flow?state={state}&MTrop=_") == 0 and
                   app.wait_for_text("The manufacturer’s setup is done.") and
-                  app.wait_for_text(COMMISSION_TOAST), "\n".join(app.texts()))
+                  app.wait_for_text(PROGRESS), "\n".join(app.texts()))
         time.sleep(0.3)
         uitest.screenshot(os.path.join(shots, "device-custom-flow-done.png"))
 
-        # Again, and this time the manufacturer gives a code back.
-        time.sleep(4)
-        tap.check("the setup can be opened again", press(app, "Open Setup Page"), dump(app))
+    # Cancelled, opened again, and this time the manufacturer gives a code back.
+    with uitest.App(binary, schema_dir, env=env) as app:
+        enter_code(app, LIGHT)
+        app.wait_for_text("opens vendor.example in your web browser", timeout=15)
+        press(app, "Open Setup Page")
         url = wait_for_url(2)
         query = urllib.parse.parse_qs(urllib.parse.urlsplit(url or "").query)
-        callback = urllib.parse.urlsplit((query.get("MTcu") or [""])[0])
-        new_state = urllib.parse.parse_qs(callback.query).get("state", [""])[0]
-        tap.check("a new setup has a new token", new_state and new_state != state, url)
-        tap.check("the old token is refused",
-                  second_run(f"threshold://custom-flow?state={state}&MTrop=_") == 0 and
+        old_state = urllib.parse.parse_qs(urllib.parse.urlsplit(
+            (query.get("MTcu") or [""])[0]).query).get("state", [""])[0]
+        tap.check("Cancel leaves the wait", press(app, "Cancel") and
+                  app.find(role="push button", name="Open Setup Page", timeout=5) is not None,
+                  dump(app))
+        tap.check("a link after Cancel finds no setup waiting",
+                  second_run(f"threshold://custom-flow?state={old_state}&MTrop=_") == 0 and
+                  app.wait_for_text("No device setup is waiting for this link."),
+                  "\n".join(app.texts()))
+        tap.check("the setup can be opened again", press(app, "Open Setup Page"), dump(app))
+        url = wait_for_url(3)
+        query = urllib.parse.parse_qs(urllib.parse.urlsplit(url or "").query)
+        new_state = urllib.parse.parse_qs(urllib.parse.urlsplit(
+            (query.get("MTcu") or [""])[0]).query).get("state", [""])[0]
+        tap.check("a new setup has a new token",
+                  old_state and new_state and new_state != old_state, url)
+        tap.check("the token of the cancelled setup is refused",
+                  second_run(f"threshold://custom-flow?state={old_state}&MTrop=_") == 0 and
                   app.wait_for_text("does not carry the one-time token"),
                   "\n".join(app.texts()))
         returned = urllib.parse.quote(RETURNED, safe="")
         tap.check("a link with MTrop goes on with the code it gives",
                   second_run(f"threshold://custom-flow?state={new_state}&MTrop={returned}")
-                  == 0 and app.wait_for_text("gave a new setup code"),
-                  "\n".join(app.texts()))
+                  == 0 and app.wait_for_text("gave a new setup code") and
+                  app.wait_for_text(PROGRESS), "\n".join(app.texts()))
 
-        # Enter a Code Instead: the setup is left, and the code typed is used.
-        time.sleep(4)
+    # Enter a Code Instead: the setup is left, and the code typed is used.
+    with uitest.App(binary, schema_dir, env=env) as app:
+        enter_code(app, LIGHT)
+        app.wait_for_text("opens vendor.example in your web browser", timeout=15)
         press(app, "Open Setup Page")
-        wait_for_url(3)
+        wait_for_url(4)
         tap.check("Enter a Code Instead shows the code entry",
                   press(app, "Enter a Code Instead") and
                   app.find(role="text", name="Setup Code", timeout=5) is not None, dump(app))
+        time.sleep(0.5)
+        uitest.type_text(RETURNED)
+        tap.check("the code typed instead is accepted", app.wait_for_text("The code is valid."),
+                  "\n".join(app.texts()))
+        tap.check("Add Device goes on with the code typed instead",
+                  press(app, "Add Device") and app.wait_for_text(PROGRESS),
+                  "\n".join(app.texts()))
 finally:
     ledger.terminate()
     ledger.wait()

@@ -204,7 +204,7 @@ try:
                   "\n".join(app.texts()))
         tap.check("Add Device goes on to adding the device",
                   press(app, "Add Device") and
-                  app.wait_for_text("Adding devices comes with the progress page."),
+                  app.wait_for_text("Adding Device"),
                   "\n".join(app.texts()))
 finally:
     for proc in (mock, ledger, system_bus):

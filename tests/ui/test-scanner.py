@@ -37,15 +37,7 @@ work = tempfile.mkdtemp(prefix="th-scanner-")
 
 
 def picture(name, text=None):
-    """A 640x480 'camera frame': grey, with the QR code of `text` in the middle."""
-    path = os.path.join(work, name)
-    command = ["convert", "-size", "640x480", "xc:#8a8f96"]
-    if text is not None:
-        qr = os.path.join(work, name + ".qr.png")
-        subprocess.run(["qrencode", "-o", qr, "-s", "6", "-m", "3", text], check=True)
-        command += [qr, "-gravity", "center", "-composite"]
-    subprocess.run(command + ["-depth", "8", "PNG24:" + path], check=True)
-    return path
+    return uitest.picture(os.path.join(work, name), text)
 
 
 def scanner_says(app, start, timeout=10):
@@ -73,40 +65,6 @@ def scanner_description(app):
 
 def dump(app):
     return "\n".join(f"{n.getRoleName()}: {n.name}" for n in app.walk(app.app))
-
-
-def press(app, name, timeout=5, within=None):
-    """Presses the first button whose name starts with `name`, inside the panel called
-    `within` if given. GTK 4.8 names a button with a label after both its accessible label
-    and its text ("Try Again Try Again"), and cannot press one on a hidden page."""
-    deadline = time.monotonic() + timeout
-    while True:
-        root = app.find(role="panel", name=within) if within is not None else app.app
-        for node in app.walk(root) if root is not None else ():
-            if node.getRoleName() == "push button" and node.name.replace("_", "") \
-                    .startswith(name):
-                node.queryAction().doAction(0)
-                return True
-        if time.monotonic() >= deadline:
-            return False
-        time.sleep(0.1)
-
-
-def open_photo(app, path):
-    """Opens `path` through the real file chooser, as a person typing its location would."""
-    if not press(app, "Open a Photo of the Label"):
-        return False
-    if app.find(name="Open a Photo of the Label", role="filler", timeout=10) is None:
-        return False
-    time.sleep(0.5)
-    # Without a window manager nobody gives the dialog the keyboard.
-    subprocess.run(["xdotool", "search", "--name", "^Open a Photo of the Label$",
-                    "windowfocus", "--sync"], check=True)
-    # Typing a "/" in the file chooser opens its location entry.
-    uitest.type_text(path)
-    time.sleep(0.3)
-    uitest.key("Return")
-    return True
 
 
 tap = uitest.Tap()
@@ -159,7 +117,7 @@ with uitest.App(binary, schema_dir, env={"TH_CAMERA_SOURCE": "none"}) as app:
     time.sleep(0.5)
     uitest.screenshot(os.path.join(shots, "scanner-no-camera.png"))
 
-    opened = open_photo(app, several)
+    opened = uitest.open_photo(app, several)
     tap.check("the file chooser opens a photo", opened, dump(app))
     tap.check("a photo of a concatenated code lists every device",
               app.wait_for_text("Device 2 of 2", timeout=15), "\n".join(app.texts()))
@@ -168,7 +126,7 @@ with uitest.App(binary, schema_dir, env={"TH_CAMERA_SOURCE": "none"}) as app:
     time.sleep(0.5)
     uitest.screenshot(os.path.join(shots, "scanner-photo.png"))
 
-    open_photo(app, blank)
+    uitest.open_photo(app, blank)
     tap.check("a photo without a QR code says so precisely",
               app.wait_for_text(NOT_FOUND, timeout=15), "\n".join(app.texts()))
     button = next((n for n in app.walk(app.app) if n.getRoleName() == "push button" and
@@ -180,7 +138,7 @@ with uitest.App(binary, schema_dir, env={"TH_CAMERA_SOURCE": "none"}) as app:
     time.sleep(0.5)
     uitest.screenshot(os.path.join(shots, "scanner-photo-without-code.png"))
 
-    open_photo(app, other)
+    uitest.open_photo(app, other)
     tap.check("a photo of another QR code gets the same message",
               app.wait_for_text(NOT_FOUND, timeout=15), "\n".join(app.texts()))
 
@@ -202,7 +160,7 @@ with uitest.App(binary, schema_dir,
     time.sleep(0.5)
     uitest.screenshot(os.path.join(shots, "scanner-error.png"))
     tap.check("the camera can be tried again",
-              press(app, "Try Again", within="The Camera Is Not Working"), dump(app))
+              uitest.press(app, "Try Again", within="The Camera Is Not Working"), dump(app))
     tap.check("trying again starts the camera again",
               scanner_says(app, "Hold the QR code"), scanner_description(app))
 
@@ -316,7 +274,7 @@ try:
                   not app.unnamed_controls(), "\n".join(app.unnamed_controls()))
         time.sleep(0.5)
         uitest.screenshot(os.path.join(shots, "scanner-permission.png"))
-        press(app, "Try Again", within="Camera Permission Needed")
+        uitest.press(app, "Try Again", within="Camera Permission Needed")
         deadline = time.monotonic() + 10
         while portal.requests() < 2 and time.monotonic() < deadline:
             time.sleep(0.1)

@@ -108,8 +108,11 @@ def stop_accessibility_bus():
 class App:
     """The app under test, with its own AT-SPI bus launcher."""
 
-    def __init__(self, binary, schema_dir, args=(), env=None):
+    def __init__(self, binary, schema_dir, args=(), env=None, launch=subprocess.Popen):
+        """`launch(argv, env=...)` starts the app and returns its Popen: uinet.py starts it
+        inside a network namespace."""
         self.binary = binary
+        self.launch = launch
         self.schema_dir = schema_dir
         self.args = list(args)
         self.extra_env = dict(env or {})
@@ -132,7 +135,7 @@ class App:
             env["G_DEBUG"] = APP_G_DEBUG
         env.update(self.extra_env)
         self.started = time.monotonic()
-        self.procs.append(subprocess.Popen([self.binary, *self.args], env=env))
+        self.procs.append(self.launch([self.binary, *self.args], env=env))
         try:
             self.app = self.wait_for_app()
         except BaseException:
@@ -251,3 +254,51 @@ def screenshot(path):
     os.makedirs(os.path.dirname(path), exist_ok=True)
     subprocess.run(["import", "-window", "root", path], check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def press(app, name, timeout=5, within=None, within_role="panel"):
+    """Presses the first button whose name starts with `name`, inside the node of role
+    `within_role` called `within` if given (any name when `within` is None and the role is
+    not "panel": within_role="dialog" for the open dialog). GTK 4.8 names a button with a
+    label after both its accessible label and its text ("Try Again Try Again"), and cannot
+    press one on a hidden page."""
+    deadline = time.monotonic() + timeout
+    scoped = within is not None or within_role != "panel"
+    while True:
+        root = app.find(role=within_role, name=within) if scoped else app.app
+        for node in app.walk(root) if root is not None else ():
+            if node.getRoleName() == "push button" and node.name.replace("_", "") \
+                    .startswith(name):
+                node.queryAction().doAction(0)
+                return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.1)
+
+
+def open_photo(app, path):
+    """Opens `path` through the real file chooser, as a person typing its location would."""
+    if not press(app, "Open a Photo of the Label"):
+        return False
+    if app.find(name="Open a Photo of the Label", role="filler", timeout=10) is None:
+        return False
+    time.sleep(0.5)
+    # Without a window manager nobody gives the dialog the keyboard.
+    subprocess.run(["xdotool", "search", "--name", "^Open a Photo of the Label$",
+                    "windowfocus", "--sync"], check=True)
+    # Typing a "/" in the file chooser opens its location entry.
+    type_text(path)
+    time.sleep(0.3)
+    key("Return")
+    return True
+
+
+def picture(path, text=None):
+    """A 640x480 'camera frame' at `path`: grey, with the QR code of `text` in the middle."""
+    command = ["convert", "-size", "640x480", "xc:#8a8f96"]
+    if text is not None:
+        qr = path + ".qr.png"
+        subprocess.run(["qrencode", "-o", qr, "-s", "6", "-m", "3", text], check=True)
+        command += [qr, "-gravity", "center", "-composite"]
+    subprocess.run(command + ["-depth", "8", "PNG24:" + path], check=True)
+    return path

@@ -18,8 +18,11 @@
 #include "clusters/th-attestation-elements.h"
 #include "clusters/th-node-attributes.h"
 #include "credentials/th-csr.h"
+#include "discovery/th-ble-gatt-link.h"
+#include "discovery/th-ble.h"
 #include "discovery/th-dnssd.h"
 #include "im/th-im-client.h"
+#include "messaging/th-btp-transport.h"
 #include "messaging/th-udp-transport.h"
 #include "secure-channel/th-case-identity.h"
 #include "secure-channel/th-close-session.h"
@@ -60,6 +63,10 @@ th_commissioning_options_copy (const ThCommissioningOptions *options)
 
   if (copy->address != NULL)
     g_object_ref (copy->address);
+  if (copy->ble_device != NULL)
+    g_object_ref (copy->ble_device);
+  if (copy->network_credentials != NULL)
+    copy->network_credentials = th_network_credentials_copy (copy->network_credentials);
   return copy;
 }
 
@@ -69,6 +76,8 @@ th_commissioning_options_free (ThCommissioningOptions *options)
   if (options == NULL)
     return;
   g_clear_object (&options->address);
+  g_clear_object (&options->ble_device);
+  g_clear_pointer (&options->network_credentials, th_network_credentials_free);
   g_free (options);
 }
 
@@ -93,6 +102,7 @@ enum
 {
   SIGNAL_STAGE_CHANGED,
   SIGNAL_ATTESTATION_FAILED,
+  SIGNAL_NETWORK_CREDENTIALS_NEEDED,
   N_SIGNALS,
 };
 
@@ -125,18 +135,34 @@ struct _Run
   ThCommissioningStage stage;
   ThCommissioningStage next_stage;      /* while the fail-safe is re-armed between stages */
 
-  ThExchangeManager *manager;
+  ThExchangeManager *manager;           /* the commissioning channel: UDP or BTP */
   GError *channel_error;                /* setting up the manager failed, for PASE to report */
+  gboolean over_ble;
+  ThBtpTransport *btp_transport;        /* over BLE, the manager's transport */
+  gulong btp_closed_handler;
+  ThExchangeManager *ip_manager;        /* over BLE: UDP, for the operational session */
   GSocketAddress *address;              /* the commissioning channel's peer */
   gboolean has_device_mrp;
   ThMrpParameters device_mrp;           /* from its DNS-SD record */
   ThSession *pase;
   ThSession *operational;
 
+  /* the network the device joins: from the options or from the person */
+  ThNetworkCredentials *network_credentials;
+
   ThBasicInformation info;
   ThCommissioningInfo commissioning_info;
   GPtrArray *endpoints;                 /* of ThEndpointDescription */
   gboolean has_radio;                   /* a Wi-Fi or Thread network interface */
+  GArray *interfaces;                   /* of ThNetworkInterface */
+
+  /* NETWORK: the interface given the network, its limits, and what the person is told */
+  ThNetworkInterface network_interface;
+  guint8 scan_max_seconds;
+  guint8 connect_max_seconds;
+  GPtrArray *scan_results;              /* of ThNetworkScanResult */
+  GError *scan_error;
+  GError *network_error;                /* why the last credentials did not work */
 
   /* The device arms its fail-safe itself once PASE completes (5.5, step 3); from then on a
    * failure disarms it. */
@@ -158,8 +184,9 @@ struct _Run
   GBytes *attestation_signature;
   ThP256Key *dac_key;                   /* NULL when the DAC cannot be read */
 
-  /* the decision point */
+  /* the decision points: attestation, or the network to join */
   gboolean awaiting_decision;
+  gboolean deciding_network;
   gboolean decided;
   gboolean proceed;
   gboolean keep_alive_in_flight;
@@ -194,12 +221,22 @@ run_free (gpointer data)
   g_assert (run->keep_alive_source == 0 && run->decision_source == 0);
   g_assert (run->cleanup_timeout_source == 0 && run->cancelled_handler == 0);
   g_assert (!run->home_job_running);
+  g_clear_signal_handler (&run->btp_closed_handler, run->btp_transport);
+  g_clear_object (&run->btp_transport);
   if (run->manager != NULL)
     th_exchange_manager_close (run->manager);
   g_clear_object (&run->manager);
+  if (run->ip_manager != NULL)
+    th_exchange_manager_close (run->ip_manager);
+  g_clear_object (&run->ip_manager);
+  g_clear_pointer (&run->interfaces, g_array_unref);
+  g_clear_pointer (&run->scan_results, g_ptr_array_unref);
+  g_clear_error (&run->scan_error);
+  g_clear_error (&run->network_error);
   g_clear_pointer (&run->payload, th_setup_payload_free);
   g_clear_pointer (&run->options, th_commissioning_options_free);
   g_clear_object (&run->address);
+  g_clear_pointer (&run->network_credentials, th_network_credentials_free);
   g_clear_object (&run->pase);
   g_clear_object (&run->operational);
   th_basic_information_clear (&run->info);
@@ -229,6 +266,13 @@ run_cancellable (Run *run)
   return g_task_get_cancellable (run->task);
 }
 
+/* The manager of the operational session: over BLE, CASE runs over IP. */
+static ThExchangeManager *
+operational_manager (Run *run)
+{
+  return run->ip_manager != NULL ? run->ip_manager : run->manager;
+}
+
 /* ---- The end ---- */
 
 /* Hands the result over: `node` on success, else run->error. */
@@ -256,7 +300,8 @@ finish (Run          *run,
        * fail-safe is disarmed; telling it again would name a session it no longer has. */
       if (run->pase != NULL)
         th_exchange_manager_close_session (run->manager, run->pase);
-      if (run->operational != NULL && !th_close_session (run->manager, run->operational, &error))
+      if (run->operational != NULL
+          && !th_close_session (operational_manager (run), run->operational, &error))
         g_debug ("The CloseSession report was not sent: %s", error->message);
     }
   if (node != NULL)
@@ -313,6 +358,28 @@ arm_fail_safe_fields (Run     *run,
 }
 
 static void
+invoke_on (Run                 *run,
+           ThSession           *session,
+           guint16              endpoint,
+           guint32              cluster,
+           guint32              command_id,
+           GBytes              *fields,
+           guint32              response_command,
+           GCancellable        *cancellable,
+           GAsyncReadyCallback  callback)
+{
+  ThImCommand command = {
+    .endpoint = endpoint,
+    .cluster = cluster,
+    .command = command_id,
+    .fields = fields,
+  };
+
+  th_im_invoke_async (session == run->operational ? operational_manager (run) : run->manager,
+                      session, &command, response_command, 0, cancellable, callback, run);
+}
+
+static void
 invoke (Run                 *run,
         ThSession           *session,
         guint32              cluster,
@@ -322,15 +389,8 @@ invoke (Run                 *run,
         GCancellable        *cancellable,
         GAsyncReadyCallback  callback)
 {
-  ThImCommand command = {
-    .endpoint = TH_ROOT_ENDPOINT,
-    .cluster = cluster,
-    .command = command_id,
-    .fields = fields,
-  };
-
-  th_im_invoke_async (run->manager, session, &command, response_command, 0, cancellable,
-                      callback, run);
+  invoke_on (run, session, TH_ROOT_ENDPOINT, cluster, command_id, fields, response_command,
+             cancellable, callback);
 }
 
 /* Stops the flow with `error` (taken), naming the stage, after putting the device back as it
@@ -432,11 +492,14 @@ stage_is_needed (Run                  *run,
       return run->has_radio || has_time_synchronization (run);
 
     case TH_COMMISSIONING_STAGE_NETWORK:
+      /* Reached over UDP, the device is on a network already; it is given another only when
+       * asked to (5.5, step 11 is for a device that needs one). */
+      return run->has_radio && (run->over_ble || run->options->network_credentials != NULL);
+
     case TH_COMMISSIONING_STAGE_OPERATIONAL_DISCOVERY:
-      /* Reached over UDP, the device is on its operational network already, at the address
-       * PASE used: CASE goes there. Commissioning over Bluetooth LE (issue 7) gives these
-       * two stages their work: Wi-Fi or Thread credentials, then the node's DNS-SD record. */
-      return FALSE;
+      /* Over UDP, CASE goes first to the address PASE used and looks the node up only if
+       * nothing answers there. */
+      return run->over_ble;
 
     default:
       return TRUE;
@@ -731,11 +794,111 @@ on_found (GObject      *source,
 
 static void open_channel (Run *run);
 
+/* Over Bluetooth LE the commissioning channel is the device's GATT service with BTP on it: the
+ * device found, connected, and the BTP handshake done, DISCOVERY is over. */
+
+/* The link is gone (out of range, or a device that cannot keep both links left for its
+ * network): whatever waits on it fails at once instead of at its timeout. */
+static void
+on_btp_closed (ThBtpTransport *transport,
+               const GError   *error,
+               gpointer        user_data)
+{
+  Run *run = user_data;
+
+  g_debug ("The Bluetooth commissioning channel closed: %s", error->message);
+  th_exchange_manager_close (run->manager);
+}
+
+static void
+on_btp_opened (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  Run *run = user_data;
+  g_autoptr(ThBtpTransport) transport = TH_BTP_TRANSPORT (source);
+  GError *error = NULL;
+
+  if (!th_btp_transport_open_finish (transport, result, &error))
+    {
+      fail (run, error);
+      return;
+    }
+  run->manager = th_exchange_manager_new (TH_TRANSPORT (transport), NULL, &error);
+  if (run->manager == NULL)
+    {
+      fail (run, error);
+      return;
+    }
+  run->btp_transport = g_object_ref (transport);
+  run->btp_closed_handler = g_signal_connect (transport, "closed", G_CALLBACK (on_btp_closed),
+                                              run);
+  advance (run);
+}
+
+static void
+on_gatt_connected (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  Run *run = user_data;
+  g_autoptr(ThBleGattLink) link = NULL;
+  ThBtpTransport *transport;
+  GError *error = NULL;
+
+  link = th_ble_gatt_link_connect_finish (result, &error);
+  if (link == NULL)
+    {
+      fail (run, error);
+      return;
+    }
+  transport = th_btp_transport_new (TH_BTP_LINK (link), TH_BTP_ROLE_CENTRAL, NULL);
+  th_btp_transport_open_async (transport, run_cancellable (run), on_btp_opened, run);
+}
+
+static void
+connect_ble (Run         *run,
+             ThBleDevice *device)
+{
+  th_ble_gatt_link_connect_async (th_ble_device_get_object_path (device),
+                                  run->options->discovery_timeout_ms, run_cancellable (run),
+                                  on_gatt_connected, run);
+}
+
+static void
+on_found_ble (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Run *run = user_data;
+  g_autoptr(ThBleDevice) device = NULL;
+  GError *error = NULL;
+
+  device = th_ble_find_commissionable_finish (result, &error);
+  if (device == NULL)
+    {
+      fail (run, error);
+      return;
+    }
+  connect_ble (run, device);
+}
+
 static void
 discover (Run *run)
 {
   const ThSetupPayload *payload = run->payload;
 
+  if (run->options->ble || run->options->ble_device != NULL)
+    {
+      run->over_ble = TRUE;
+      if (run->options->ble_device != NULL)
+        connect_ble (run, run->options->ble_device);
+      else
+        th_ble_find_commissionable_async (payload->discriminator, payload->short_discriminator,
+                                          run->options->discovery_timeout_ms,
+                                          run_cancellable (run), on_found_ble, run);
+      return;
+    }
   if (run->options->address != NULL)
     {
       run->address = g_object_ref (run->options->address);
@@ -859,6 +1022,7 @@ decode_info (Run                  *run,
                                  | TH_NETWORK_COMMISSIONING_FEATURE_THREAD))
         run->has_radio = TRUE;
     }
+  run->interfaces = g_steal_pointer (&interfaces);
   run->endpoints = th_endpoint_descriptions_decode (values, error);
   return run->endpoints != NULL;
 }
@@ -1382,16 +1546,20 @@ static void
 stop_waiting (Run *run)
 {
   run->awaiting_decision = FALSE;
+  run->deciding_network = FALSE;
   g_clear_handle_id (&run->keep_alive_source, g_source_remove);
   g_clear_handle_id (&run->decision_source, g_source_remove);
   g_cancellable_disconnect (run_cancellable (run), run->cancelled_handler);
   run->cancelled_handler = 0;
 }
 
+static void network_decided (Run *run);
+
 static gboolean
 on_decided (gpointer user_data)
 {
   Run *run = user_data;
+  gboolean network = run->deciding_network;
 
   run->decision_source = 0;
   /* The re-arming under way ends first; its callback comes back here. */
@@ -1405,6 +1573,10 @@ on_decided (gpointer user_data)
 
       g_cancellable_set_error_if_cancelled (run_cancellable (run), &error);
       fail (run, error);
+    }
+  else if (network)
+    {
+      network_decided (run);
     }
   else if (run->proceed)
     {
@@ -1431,15 +1603,24 @@ on_cancelled_while_waiting (GCancellable *cancellable,
   run->decision_source = g_idle_add (on_decided, run);
 }
 
+/* Waits for an answer, keeping the fail-safe armed; the caller then emits its signal. */
 static void
-await_decision (Run *run)
+start_waiting (Run      *run,
+               gboolean  network)
 {
   run->awaiting_decision = TRUE;
+  run->deciding_network = network;
   run->decided = FALSE;
   schedule_keep_alive (run);
   run->cancelled_handler = g_cancellable_connect (run_cancellable (run),
                                                   G_CALLBACK (on_cancelled_while_waiting),
                                                   run, NULL);
+}
+
+static void
+await_decision (Run *run)
+{
+  start_waiting (run, FALSE);
   g_signal_emit (run->self, signals[SIGNAL_ATTESTATION_FAILED], 0,
                  run->self->attestation_result);
 }
@@ -1458,6 +1639,25 @@ th_commissioner_resolve_attestation (ThCommissioner *self,
   run->decided = TRUE;
   run->proceed = proceed;
   /* The flow goes on from the main loop, never inside the caller (maybe a signal handler). */
+  run->decision_source = g_idle_add (on_decided, run);
+}
+
+void
+th_commissioner_provide_network_credentials (ThCommissioner             *self,
+                                             const ThNetworkCredentials *credentials)
+{
+  Run *run;
+
+  g_return_if_fail (TH_IS_COMMISSIONER (self));
+
+  run = self->task != NULL ? g_task_get_task_data (self->task) : NULL;
+  if (run == NULL || !run->awaiting_decision || !run->deciding_network || run->decided)
+    return;
+  run->decided = TRUE;
+  run->proceed = credentials != NULL;
+  g_clear_pointer (&run->network_credentials, th_network_credentials_free);
+  if (credentials != NULL)
+    run->network_credentials = th_network_credentials_copy (credentials);
   run->decision_source = g_idle_add (on_decided, run);
 }
 
@@ -1639,6 +1839,520 @@ add_noc (Run *run)
           TH_OPERATIONAL_CREDENTIALS_CMD_NOC_RESPONSE, run_cancellable (run), on_noc_added);
 }
 
+/* ---- NETWORK ---- */
+
+/* Network Commissioning gives ScanMaxTimeSeconds and ConnectMaxTimeSeconds as how long the
+ * device may take to answer; a device that reports 0 gets the usual response time. */
+static guint
+network_timeout_ms (Run   *run,
+                    guint8 seconds)
+{
+  return MAX (run->options->response_timeout_ms, seconds * 1000u);
+}
+
+static ThNetworkKind
+interface_kinds (const ThNetworkInterface *interface)
+{
+  ThNetworkKind kinds = 0;
+
+  if (interface->features & TH_NETWORK_COMMISSIONING_FEATURE_WIFI)
+    kinds |= TH_NETWORK_KIND_WIFI;
+  if (interface->features & TH_NETWORK_COMMISSIONING_FEATURE_THREAD)
+    kinds |= TH_NETWORK_KIND_THREAD;
+  return kinds;
+}
+
+static ThNetworkKind
+device_network_kinds (Run *run)
+{
+  ThNetworkKind kinds = 0;
+
+  for (guint i = 0; i < run->interfaces->len; i++)
+    kinds |= interface_kinds (&g_array_index (run->interfaces, ThNetworkInterface, i));
+  return kinds;
+}
+
+/* The first interface that can join a network of `kind`, or FALSE. */
+static gboolean
+find_interface (Run                *run,
+                ThNetworkKind       kind,
+                ThNetworkInterface *found)
+{
+  for (guint i = 0; i < run->interfaces->len; i++)
+    {
+      const ThNetworkInterface *interface = &g_array_index (run->interfaces,
+                                                            ThNetworkInterface, i);
+
+      if (interface_kinds (interface) & kind)
+        {
+          *found = *interface;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+static GError *
+kind_error (ThNetworkKind given)
+{
+  if (given == TH_NETWORK_KIND_THREAD)
+    return g_error_new_literal (TH_ERROR, TH_ERROR_NETWORK_KIND,
+                                _("The device cannot join a Thread network: it has Wi-Fi. "
+                                  "Give it a Wi-Fi network instead."));
+  return g_error_new_literal (TH_ERROR, TH_ERROR_NETWORK_KIND,
+                              _("The device cannot join a Wi-Fi network: it has Thread. Give "
+                                "it a Thread operational dataset instead."));
+}
+
+static void add_network (Run *run);
+
+static void
+ask_for_network (Run *run)
+{
+  g_autoptr(ThNetworkRequest) request = NULL;
+
+  if (!g_signal_has_handler_pending (run->self, signals[SIGNAL_NETWORK_CREDENTIALS_NEEDED], 0,
+                                     FALSE))
+    {
+      if (run->network_error != NULL)
+        {
+          fail (run, g_steal_pointer (&run->network_error));
+          return;
+        }
+      fail_with (run, TH_ERROR, TH_ERROR_NETWORK_CREDENTIALS_NEEDED,
+                 (device_network_kinds (run) & TH_NETWORK_KIND_WIFI)
+                   ? _("The device needs the name and password of the Wi-Fi network to join, "
+                       "and none were given.")
+                   : _("The device needs the operational dataset of the Thread network to "
+                       "join, and none was given."));
+      return;
+    }
+  request = th_network_request_new (device_network_kinds (run), run->scan_results,
+                                    run->scan_error, run->network_error);
+  start_waiting (run, TRUE);
+  g_signal_emit (run->self, signals[SIGNAL_NETWORK_CREDENTIALS_NEEDED], 0, request);
+}
+
+static void
+network_decided (Run *run)
+{
+  if (!run->proceed)
+    {
+      fail_with (run, TH_ERROR, TH_ERROR_NETWORK_CREDENTIALS_NEEDED,
+                 _("No network was given for the device to join."));
+      return;
+    }
+  add_network (run);
+}
+
+/* A network the device did not take: asked again when someone can answer, else the end. */
+static void
+network_refused (Run    *run,
+                 GError *error)
+{
+  g_clear_error (&run->network_error);
+  run->network_error = error;
+  g_clear_pointer (&run->network_credentials, th_network_credentials_free);
+  ask_for_network (run);
+}
+
+static ThNetworkScanResult *
+scan_result_from_wifi (const ThWiFiScanResult *wifi)
+{
+  ThNetworkScanResult *result = th_network_scan_result_new (TH_NETWORK_KIND_WIFI);
+
+  result->ssid = g_bytes_new (wifi->ssid, wifi->ssid_len);
+  result->channel = wifi->channel;
+  result->rssi = wifi->has_rssi ? wifi->rssi : 0;
+  result->security = wifi->security;
+  return result;
+}
+
+static ThNetworkScanResult *
+scan_result_from_thread (const ThThreadScanResult *thread)
+{
+  ThNetworkScanResult *result = th_network_scan_result_new (TH_NETWORK_KIND_THREAD);
+
+  result->network_name = g_strdup (thread->network_name);
+  result->pan_id = thread->pan_id;
+  result->extended_pan_id = thread->extended_pan_id;
+  result->channel = thread->channel;
+  result->rssi = thread->rssi;
+  return result;
+}
+
+static gboolean
+decode_scan (Run     *run,
+             GBytes  *fields,
+             GError **error)
+{
+  g_auto(ThScanNetworksResponse) response = { 0 };
+  gsize len;
+  const guint8 *data = g_bytes_get_data (fields, &len);
+
+  if (!th_scan_networks_response_decode (data, len, &response, error))
+    return FALSE;
+  if (response.status != TH_NETWORK_STATUS_SUCCESS)
+    {
+      g_autofree char *sentence = th_network_status_describe (response.status);
+
+      g_set_error (error, TH_ERROR, TH_ERROR_NETWORK_FAILED,
+                   _("The device could not look for networks: %s"), sentence);
+      return FALSE;
+    }
+  for (guint i = 0; response.wifi_results != NULL && i < response.wifi_results->len; i++)
+    g_ptr_array_add (run->scan_results,
+                     scan_result_from_wifi (&g_array_index (response.wifi_results,
+                                                            ThWiFiScanResult, i)));
+  for (guint i = 0; response.thread_results != NULL && i < response.thread_results->len; i++)
+    g_ptr_array_add (run->scan_results,
+                     scan_result_from_thread (&g_array_index (response.thread_results,
+                                                              ThThreadScanResult, i)));
+  return TRUE;
+}
+
+static void
+on_scanned (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  Run *run = user_data;
+  g_autoptr(GBytes) fields = NULL;
+  GError *error = NULL;
+
+  th_session_set_expected_processing_time (run->pase, run->options->response_timeout_ms);
+  if (!th_im_invoke_finish (run->manager, result, &fields, &error)
+      || !decode_scan (run, fields, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          fail (run, error);
+          return;
+        }
+      /* The list only helps the person choose: without it they type the network in. */
+      g_debug ("ScanNetworks failed: %s", error->message);
+      run->scan_error = error;
+    }
+  ask_for_network (run);
+}
+
+static void
+scan_networks (Run *run)
+{
+  g_autoptr(GBytes) fields = th_network_commissioning_encode_scan_networks (NULL, 0,
+                                                                             run->stage);
+
+  run->scan_results = g_ptr_array_new_with_free_func (
+    (GDestroyNotify) th_network_scan_result_free);
+  th_session_set_expected_processing_time (run->pase,
+                                           network_timeout_ms (run, run->scan_max_seconds));
+  invoke_on (run, run->pase, run->network_interface.endpoint, TH_CLUSTER_NETWORK_COMMISSIONING,
+             TH_NETWORK_COMMISSIONING_CMD_SCAN_NETWORKS, fields,
+             TH_NETWORK_COMMISSIONING_CMD_SCAN_NETWORKS_RESPONSE, run_cancellable (run),
+             on_scanned);
+}
+
+static gboolean
+check_network_response (Run           *run,
+                        GAsyncResult  *result,
+                        gboolean       connect,
+                        GError       **error)
+{
+  g_autoptr(GBytes) fields = NULL;
+  ThNetworkResponse response = { 0 };
+  gsize len;
+  const guint8 *data;
+  gboolean ok;
+
+  if (!th_im_invoke_finish (run->manager, result, &fields, error))
+    return FALSE;
+  data = g_bytes_get_data (fields, &len);
+  ok = connect ? th_connect_network_response_decode (data, len, &response, error)
+               : th_network_config_response_decode (data, len, &response, error);
+  if (ok && response.status != TH_NETWORK_STATUS_SUCCESS)
+    {
+      g_propagate_error (error, th_network_status_error (response.status, response.debug_text,
+                                                         run->network_credentials));
+      ok = FALSE;
+    }
+  th_network_response_clear (&response);
+  return ok;
+}
+
+/* A refusal of the network (a NetworkingStatus) can be answered with other credentials;
+ * anything else ends the run. */
+static gboolean
+is_network_refusal (const GError *error)
+{
+  return g_error_matches (error, TH_ERROR, TH_ERROR_NETWORK_NOT_FOUND)
+         || g_error_matches (error, TH_ERROR, TH_ERROR_NETWORK_AUTH_FAILED)
+         || g_error_matches (error, TH_ERROR, TH_ERROR_NETWORK_FAILED);
+}
+
+/* What ends the commissioning channel when a device that cannot keep both connections
+ * leaves it for its network. */
+static gboolean
+is_channel_loss (const GError *error)
+{
+  return g_error_matches (error, TH_ERROR, TH_ERROR_TRANSPORT)
+         || g_error_matches (error, TH_ERROR, TH_ERROR_SESSION_CLOSED)
+         || g_error_matches (error, TH_ERROR, TH_ERROR_TIMED_OUT);
+}
+
+static void
+on_network_connected (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  Run *run = user_data;
+  GError *error = NULL;
+
+  th_session_set_expected_processing_time (run->pase, run->options->response_timeout_ms);
+  if (check_network_response (run, result, TRUE, &error))
+    {
+      advance (run);
+      return;
+    }
+  if (!run->commissioning_info.supports_concurrent_connection && is_channel_loss (error))
+    {
+      /* Expected (5.5): the device left the Bluetooth link to join its network; whether it
+       * did is seen when it is looked for there. */
+      g_debug ("The commissioning channel ended after ConnectNetwork: %s", error->message);
+      g_error_free (error);
+      run->fail_safe_armed = FALSE;
+      advance (run);
+      return;
+    }
+  if (is_network_refusal (error))
+    network_refused (run, error);
+  else
+    fail (run, error);
+}
+
+static void
+connect_network (Run *run)
+{
+  g_autoptr(GBytes) network_id = th_network_credentials_get_network_id (run->network_credentials);
+  g_autoptr(GBytes) fields = NULL;
+
+  if (network_id == NULL)
+    {
+      fail_with (run, TH_ERROR, TH_ERROR_THREAD_DATASET,
+                 _("The Thread dataset has no Extended PAN ID, which names the network to "
+                   "join."));
+      return;
+    }
+  fields = th_network_commissioning_encode_connect_network (g_bytes_get_data (network_id, NULL),
+                                                            g_bytes_get_size (network_id),
+                                                            run->stage);
+  th_session_set_expected_processing_time (run->pase,
+                                           network_timeout_ms (run, run->connect_max_seconds));
+  invoke_on (run, run->pase, run->network_interface.endpoint, TH_CLUSTER_NETWORK_COMMISSIONING,
+             TH_NETWORK_COMMISSIONING_CMD_CONNECT_NETWORK, fields,
+             TH_NETWORK_COMMISSIONING_CMD_CONNECT_NETWORK_RESPONSE, run_cancellable (run),
+             on_network_connected);
+}
+
+static void
+on_armed_for_connect (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  Run *run = user_data;
+  GError *error = NULL;
+
+  if (!finish_arm_fail_safe (run, result, &error))
+    {
+      fail (run, error);
+      return;
+    }
+  connect_network (run);
+}
+
+static void
+on_network_added (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  Run *run = user_data;
+  guint needed;
+  GError *error = NULL;
+
+  if (!check_network_response (run, result, FALSE, &error))
+    {
+      if (is_network_refusal (error))
+        network_refused (run, error);
+      else
+        fail (run, error);
+      return;
+    }
+  /* Joining may take the device ConnectMaxTimeSeconds, and CASE must follow before the
+   * fail-safe expires (5.5, step 12): armed afresh, for at least that long. */
+  needed = run->connect_max_seconds + run->options->response_timeout_ms / 1000;
+  if (needed > run->fail_safe_seconds)
+    run->fail_safe_seconds = MIN (needed, G_MAXUINT16);
+  if (run->commissioning_info.has_max_cumulative_failsafe_seconds
+      && run->fail_safe_seconds > run->commissioning_info.max_cumulative_failsafe_seconds)
+    run->fail_safe_seconds = run->commissioning_info.max_cumulative_failsafe_seconds;
+  rearm_fail_safe (run, on_armed_for_connect);
+}
+
+static void
+add_network (Run *run)
+{
+  ThNetworkKind kind = th_network_credentials_get_kind (run->network_credentials);
+  g_autoptr(GBytes) fields = NULL;
+  const guint8 *secret;
+  gsize len;
+
+  if (!find_interface (run, kind, &run->network_interface))
+    {
+      GError *error = kind_error (kind);
+
+      if (run->options->network_credentials == NULL)
+        network_refused (run, error);
+      else
+        fail (run, error);
+      return;
+    }
+  if (kind == TH_NETWORK_KIND_WIFI)
+    {
+      gsize ssid_len;
+      const guint8 *ssid = th_network_credentials_get_ssid (run->network_credentials, &ssid_len);
+
+      secret = th_network_credentials_get_password (run->network_credentials, &len);
+      fields = th_network_commissioning_encode_add_or_update_wifi_network (ssid, ssid_len,
+                                                                           secret, len,
+                                                                           run->stage);
+    }
+  else
+    {
+      secret = th_network_credentials_get_dataset (run->network_credentials, &len);
+      fields = th_network_commissioning_encode_add_or_update_thread_network (secret, len,
+                                                                             run->stage);
+    }
+  invoke_on (run, run->pase, run->network_interface.endpoint, TH_CLUSTER_NETWORK_COMMISSIONING,
+             kind == TH_NETWORK_KIND_WIFI
+               ? TH_NETWORK_COMMISSIONING_CMD_ADD_OR_UPDATE_WIFI_NETWORK
+               : TH_NETWORK_COMMISSIONING_CMD_ADD_OR_UPDATE_THREAD_NETWORK,
+             fields, TH_NETWORK_COMMISSIONING_CMD_NETWORK_CONFIG_RESPONSE, run_cancellable (run),
+             on_network_added);
+}
+
+static void
+on_network_limits_read (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  Run *run = user_data;
+  g_autoptr(ThImAttributeValues) values = NULL;
+  guint16 endpoint = run->network_interface.endpoint;
+  guint64 scan_max = 0, connect_max = 0;
+  GError *error = NULL;
+
+  values = th_im_read_finish (run->manager, result, &error);
+  if (values == NULL
+      || !th_im_attribute_values_get_uint (values, endpoint, TH_CLUSTER_NETWORK_COMMISSIONING,
+                                           TH_NETWORK_COMMISSIONING_ATTR_SCAN_MAX_TIME_SECONDS,
+                                           G_MAXUINT8, &scan_max, &error)
+      || !th_im_attribute_values_get_uint (values, endpoint, TH_CLUSTER_NETWORK_COMMISSIONING,
+                                           TH_NETWORK_COMMISSIONING_ATTR_CONNECT_MAX_TIME_SECONDS,
+                                           G_MAXUINT8, &connect_max, &error))
+    {
+      fail (run, error);
+      return;
+    }
+  run->scan_max_seconds = scan_max;
+  run->connect_max_seconds = connect_max;
+  g_debug ("Network interface on endpoint %u: scan within %u s, connect within %u s", endpoint,
+           run->scan_max_seconds, run->connect_max_seconds);
+  if (run->network_credentials != NULL)
+    add_network (run);
+  else
+    scan_networks (run);
+}
+
+static void
+set_up_network (Run *run)
+{
+  ThNetworkCredentials *given = run->options->network_credentials;
+  ThNetworkKind kind = given != NULL ? th_network_credentials_get_kind (given)
+                                     : TH_NETWORK_KIND_WIFI | TH_NETWORK_KIND_THREAD;
+  const ThImAttributePath paths[] = {
+    TH_IM_ATTRIBUTE_PATH (0, TH_CLUSTER_NETWORK_COMMISSIONING,
+                          TH_NETWORK_COMMISSIONING_ATTR_SCAN_MAX_TIME_SECONDS),
+    TH_IM_ATTRIBUTE_PATH (0, TH_CLUSTER_NETWORK_COMMISSIONING,
+                          TH_NETWORK_COMMISSIONING_ATTR_CONNECT_MAX_TIME_SECONDS),
+  };
+  ThImAttributePath endpoint_paths[G_N_ELEMENTS (paths)];
+
+  if (!find_interface (run, kind, &run->network_interface))
+    {
+      fail (run, kind_error (kind));
+      return;
+    }
+  if (given != NULL)
+    run->network_credentials = th_network_credentials_copy (given);
+  for (gsize i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      endpoint_paths[i] = paths[i];
+      endpoint_paths[i].endpoint = run->network_interface.endpoint;
+    }
+  th_im_read_async (run->manager, run->pase, endpoint_paths, G_N_ELEMENTS (endpoint_paths),
+                    run_cancellable (run), on_network_limits_read, run);
+}
+
+/* ---- OPERATIONAL_DISCOVERY ---- */
+
+static void
+on_operational_found (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  Run *run = user_data;
+  g_autoptr(ThDiscoveredDevice) device = NULL;
+  GError *error = NULL;
+
+  device = th_dnssd_resolve_operational_finish (result, &error);
+  if (device == NULL)
+    {
+      g_prefix_error (&error, _("The device did not appear on its network: "));
+      fail (run, error);
+      return;
+    }
+  g_clear_object (&run->address);
+  run->address = g_object_ref (g_ptr_array_index (th_discovered_device_get_addresses (device),
+                                                  0));
+  th_dnssd_txt_get_mrp_parameters (th_discovered_device_get_txt (device), &run->device_mrp);
+  run->has_device_mrp = TRUE;
+  advance (run);
+}
+
+/* Over BLE the device joined its network just now: it is looked for there, for as long as it
+ * may take to join and announce itself, and CASE goes over IP. */
+static void
+discover_operational (Run *run)
+{
+  g_autoptr(ThUdpTransport) transport = NULL;
+  GError *error = NULL;
+
+  if (!home_is_ready (run, FALSE))
+    return;
+  transport = th_udp_transport_new (NULL, 0, &error);
+  if (transport != NULL)
+    run->ip_manager = th_exchange_manager_new (TH_TRANSPORT (transport), NULL, &error);
+  if (run->ip_manager == NULL)
+    {
+      fail (run, error);
+      return;
+    }
+  th_dnssd_resolve_operational_async (
+    th_case_identity_get_compressed_fabric_id_value (run->case_identity),
+    run->home->next_node_id,
+    run->options->discovery_timeout_ms + run->connect_max_seconds * 1000u,
+    run_cancellable (run), on_operational_found, run);
+}
+
 /* ---- CASE, COMPLETE ---- */
 
 static void
@@ -1649,7 +2363,8 @@ on_operational (GObject      *source,
   Run *run = user_data;
   GError *error = NULL;
 
-  run->operational = th_operational_session_open_finish (run->manager, result, &error);
+  run->operational = th_operational_session_open_finish (operational_manager (run), result,
+                                                         &error);
   if (run->operational == NULL)
     {
       fail (run, error);
@@ -1662,8 +2377,11 @@ on_operational (GObject      *source,
 static void
 establish_case (Run *run)
 {
-  th_operational_session_open_async (run->manager, run->case_identity, run->home->next_node_id,
-                                     run->address, th_session_get_peer_mrp_parameters (run->pase),
+  th_operational_session_open_async (operational_manager (run), run->case_identity,
+                                     run->home->next_node_id, run->address,
+                                     run->over_ble && run->has_device_mrp
+                                       ? &run->device_mrp
+                                       : th_session_get_peer_mrp_parameters (run->pase),
                                      run->options->discovery_timeout_ms, run_cancellable (run),
                                      on_operational, run);
 }
@@ -1680,7 +2398,7 @@ on_completed (GObject      *source,
   gsize len;
   const guint8 *data;
 
-  if (!th_im_invoke_finish (run->manager, result, &fields, &error))
+  if (!th_im_invoke_finish (operational_manager (run), result, &fields, &error))
     {
       fail (run, error);
       return;
@@ -1815,7 +2533,11 @@ run_stage (Run *run)
       persist (run);
       break;
     case TH_COMMISSIONING_STAGE_NETWORK:
+      set_up_network (run);
+      break;
     case TH_COMMISSIONING_STAGE_OPERATIONAL_DISCOVERY:
+      discover_operational (run);
+      break;
     default:
       g_assert_not_reached ();
     }
@@ -1859,6 +2581,9 @@ th_commissioner_class_init (ThCommissionerClass *klass)
   signals[SIGNAL_ATTESTATION_FAILED] =
     g_signal_new ("attestation-failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                   NULL, NULL, G_TYPE_NONE, 1, TH_TYPE_ATTESTATION_RESULT);
+  signals[SIGNAL_NETWORK_CREDENTIALS_NEEDED] =
+    g_signal_new ("network-credentials-needed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, TH_TYPE_NETWORK_REQUEST);
 }
 
 static void

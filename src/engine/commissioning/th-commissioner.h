@@ -8,7 +8,9 @@
 
 #include "clusters/th-clusters.h"
 #include "commissioning/th-commissioning-stage.h"
+#include "commissioning/th-network-credentials.h"
 #include "credentials/th-attestation.h"
+#include "discovery/th-ble-device.h"
 #include "onboarding/th-setup-payload.h"
 #include "storage/th-store.h"
 
@@ -44,6 +46,10 @@ typedef struct
   /* the device's address, with its port: DNS-SD is skipped; NULL to find the device by its
    * discriminator */
   GSocketAddress *address;
+  /* Commission over Bluetooth LE (BTP) instead of IP: through `ble_device` (referenced) when
+   * given, else `ble` TRUE finds the device advertising the payload's discriminator. */
+  gboolean ble;
+  ThBleDevice *ble_device;
   ThAttestationPolicy attestation_policy;
   /* SetRegulatoryConfig: where the device is used (taken when the device can be both), and
    * the ISO 3166-1 alpha-2 country code, "XX" when unknown */
@@ -58,6 +64,9 @@ typedef struct
   guint response_timeout_ms;
   /* the bound on disarming the fail-safe (ArmFailSafe with 0) after a failure */
   guint cleanup_timeout_ms;
+  /* the network a Wi-Fi or Thread device joins, owned: given beforehand, the commissioner
+   * does not emit ::network-credentials-needed; NULL to ask */
+  ThNetworkCredentials *network_credentials;
 } ThCommissioningOptions;
 
 #define TH_TYPE_COMMISSIONING_OPTIONS (th_commissioning_options_get_type ())
@@ -82,7 +91,13 @@ G_DECLARE_FINAL_TYPE (ThCommissioner, th_commissioner, TH, COMMISSIONER, GObject
  *    specification counts it as a failed attestation). The flow waits, keeping the device's
  *    fail-safe armed, until th_commissioner_resolve_attestation() is called, now or later
  *    from the main loop. Without a handler connected there is no one to ask, and the device
- *    is refused. */
+ *    is refused.
+ *  ::network-credentials-needed (ThNetworkRequest *request): at the NETWORK stage, a device
+ *    with a Wi-Fi or Thread interface needs its network and options->network_credentials
+ *    gave none, or the ones tried failed (th_network_request_get_last_error() says why). The
+ *    flow waits, keeping the device's fail-safe armed, until
+ *    th_commissioner_provide_network_credentials() is called, now or later. Without a
+ *    handler connected the commissioning fails with TH_ERROR_NETWORK_CREDENTIALS_NEEDED. */
 ThCommissioner *th_commissioner_new                (ThStore          *store,
                                                     ThPaaStore       *paa_store,
                                                     ThCdSigners      *cd_signers,
@@ -96,9 +111,19 @@ ThCommissioner *th_commissioner_new                (ThStore          *store,
  * REGULATORY is skipped for a device with neither a Wi-Fi or Thread interface nor a Time
  * Synchronization cluster.
  *
- * Over IP the device is on its operational network already: NETWORK is skipped, and CASE is
- * tried first at the address PASE used (the same device, on the same network, a moment
- * later), falling back to the node's operational DNS-SD record only if nothing answers there.
+ * Over IP the device is on its operational network already: NETWORK is skipped unless
+ * options->network_credentials are given, and CASE is tried first at the address PASE used
+ * (the same device, on the same network, a moment later), falling back to the node's
+ * operational DNS-SD record only if nothing answers there.
+ *
+ * Over Bluetooth LE, NETWORK gives a device with a Wi-Fi or Thread interface its network
+ * (ScanNetworks when no credentials were given, ::network-credentials-needed,
+ * AddOrUpdateWiFiNetwork or AddOrUpdateThreadNetwork, the fail-safe re-armed, ConnectNetwork),
+ * OPERATIONAL_DISCOVERY finds the node's operational DNS-SD record and CASE runs over IP. A
+ * device that cannot keep both connections (SupportsConcurrentConnection false) drops the
+ * Bluetooth link when it joins: everything else it needs the link for is done before, and no
+ * answer to ConnectNetwork is waited for. A network the device could not join is
+ * TH_ERROR_NETWORK_NOT_FOUND, TH_ERROR_NETWORK_AUTH_FAILED or TH_ERROR_NETWORK_FAILED.
  *
  * Once the fail-safe is armed, a failure or a cancellation disarms it (ArmFailSafe with 0,
  * within options->cleanup_timeout_ms) so the device rolls back and can be commissioned again
@@ -124,6 +149,11 @@ ThStoredNode   *th_commissioner_commission_finish  (ThCommissioner              
  * no answer is awaited. */
 void            th_commissioner_resolve_attestation (ThCommissioner  *self,
                                                      gboolean         proceed);
+/* Answers ::network-credentials-needed; NULL when the person cancelled, which stops the
+ * commissioning. Copied. Ignored when no answer is awaited. */
+void            th_commissioner_provide_network_credentials (
+                                                    ThCommissioner             *self,
+                                                    const ThNetworkCredentials *credentials);
 /* The attestation result of the current or last commissioning (borrowed), or NULL before
  * attestation. */
 ThAttestationResult *th_commissioner_get_attestation_result (ThCommissioner *self);
