@@ -162,11 +162,22 @@ current_flow (ThDevicePage *self)
 
 /* ---- The ledger ---- */
 
+/* A device found nearby needs its code: the entry has the focus, to type at once. Once more
+ * after the ledger's answers, whose rows would otherwise take it. */
+static void
+focus_code_entry (ThDevicePage *self)
+{
+  if (self->payload == NULL && gtk_widget_get_mapped (GTK_WIDGET (self)))
+    gtk_widget_grab_focus (GTK_WIDGET (self->code_row));
+}
+
 static void
 lookup_done (ThDevicePage *self)
 {
   self->pending--;
   update (self);
+  if (self->pending == 0)
+    focus_code_entry (self);
 }
 
 static void
@@ -859,10 +870,7 @@ th_device_page_map (GtkWidget *widget)
   ThDevicePage *self = TH_DEVICE_PAGE (widget);
 
   GTK_WIDGET_CLASS (th_device_page_parent_class)->map (widget);
-
-  /* A device found nearby needs its code: the entry has the focus, to type at once. */
-  if (self->payload == NULL)
-    gtk_widget_grab_focus (GTK_WIDGET (self->code_row));
+  focus_code_entry (self);
 }
 
 static void
