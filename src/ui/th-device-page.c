@@ -62,6 +62,8 @@ struct _ThDevicePage
   /* The manufacturer's setup, while it is waited for. */
   ThCustomFlow *flow;
   GCancellable *flow_cancellable;
+  /* The last flow that ended, kept: its listener still answers the browser that called. */
+  ThCustomFlow *ended_flow;
   gboolean code_instead;
 };
 
@@ -702,6 +704,7 @@ on_flow_waited (GObject      *source,
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   self = TH_DEVICE_PAGE (user_data);
+  g_set_object (&self->ended_flow, self->flow);
   end_flow (self);
   update (self);
   if (ready == NULL || !th_setup_payload_validate (ready, &error))
@@ -880,6 +883,7 @@ th_device_page_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   end_flow (self);
+  g_clear_object (&self->ended_flow);
   gtk_widget_dispose_template (GTK_WIDGET (self), TH_TYPE_DEVICE_PAGE);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->client);

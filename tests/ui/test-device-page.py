@@ -12,7 +12,9 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.parse
+import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import uitest  # noqa: E402
@@ -65,6 +67,25 @@ if not line.startswith("URL "):
     sys.exit(uitest.skip_or_fail(f"dcl-fixture-server did not start: {line!r}"))
 with open(os.path.join(config_home, "glib-2.0", "settings", "keyfile"), "w") as f:
     f.write(f"[io/github/threshold/Threshold]\ndcl-url-override='{line[4:]}'\n")
+
+# A desktop without a handler for threshold:// links: the setup page returns to a listener on
+# this computer.
+loopback_data = os.path.join(work, "loopback-data")
+loopback_config = os.path.join(work, "loopback-config")
+os.makedirs(os.path.join(loopback_data, "applications"))
+os.makedirs(os.path.join(loopback_config, "glib-2.0", "settings"))
+shutil.copy(os.path.join(applications, "th-fake-browser.desktop"),
+            os.path.join(loopback_data, "applications"))
+with open(os.path.join(loopback_config, "mimeapps.list"), "w") as f:
+    f.write("[Default Applications]\nx-scheme-handler/https=th-fake-browser.desktop\n")
+shutil.copy(os.path.join(config_home, "glib-2.0", "settings", "keyfile"),
+            os.path.join(loopback_config, "glib-2.0", "settings"))
+loopback_env = {
+    "GSETTINGS_BACKEND": "keyfile",
+    "XDG_DATA_HOME": loopback_data,
+    "XDG_CONFIG_HOME": loopback_config,
+    "XDG_CACHE_HOME": os.path.join(work, "cache"),
+}
 
 env = {
     "GSETTINGS_BACKEND": "keyfile",
@@ -303,6 +324,36 @@ try:
         tap.check("Add Device goes on with the code typed instead",
                   press(app, "Add Device") and app.wait_for_text(PROGRESS),
                   "\n".join(app.texts()))
+
+    # The loopback listener: the browser comes back to 127.0.0.1.
+    with uitest.App(binary, schema_dir, env=loopback_env) as app:
+        enter_code(app, LIGHT)
+        app.wait_for_text("opens vendor.example in your web browser", timeout=15)
+        press(app, "Open Setup Page")
+        url = wait_for_url(5)
+        query = urllib.parse.parse_qs(urllib.parse.urlsplit(url or "").query)
+        callback = (query.get("MTcu") or [""])[0]
+        parts = urllib.parse.urlsplit(callback)
+        state = urllib.parse.parse_qs(parts.query).get("state", [""])[0]
+        tap.check("without a threshold:// handler MTcu is a loopback URL",
+                  parts.scheme == "http" and parts.hostname == "127.0.0.1" and
+                  parts.port is not None and len(state) >= 16, url)
+
+        def get(query):
+            target = urllib.parse.urlunsplit(("http", parts.netloc, parts.path, query, ""))
+            try:
+                with urllib.request.urlopen(target, timeout=10) as answer:
+                    return answer.status, answer.read().decode()
+            except urllib.error.HTTPError as e:
+                return e.code, e.read().decode()
+
+        status, body = get("state=" + "0" * len(state) + "&MTrop=_")
+        tap.check("the listener refuses a wrong token, and the app says so",
+                  status == 403 and app.wait_for_text("does not carry the one-time token"),
+                  f"{status} {body}")
+        status, body = get(f"state={state}&MTrop=_")
+        tap.check("the listener takes the right token and the flow goes on",
+                  status == 200 and app.wait_for_text(PROGRESS), f"{status} {body}")
 finally:
     ledger.terminate()
     ledger.wait()

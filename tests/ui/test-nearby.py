@@ -180,6 +180,21 @@ try:
         time.sleep(0.3)
         uitest.screenshot(os.path.join(shots, "nearby-device.png"))
 
+        def discovering(want, timeout=5):
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                if bool(adapter.Get("org.bluez.Adapter1", "Discovering")) == want:
+                    return True
+                time.sleep(0.1)
+            return False
+
+        tap.check("Bluetooth discovery runs while the view is shown", discovering(True))
+        tap.check("another view stops Bluetooth discovery",
+                  press(app, "Add Device", role="page tab") and discovering(False))
+        tap.check("coming back starts it again, and the device is listed again",
+                  press(app, "Nearby", role="page tab") and discovering(True) and
+                  app.wait_for_text("Found over Bluetooth"), "\n".join(app.texts()))
+
         tap.check("choosing the device opens its page",
                   press(app, "Show Threshold Test Light") and
                   app.wait_for_text("Over Bluetooth, AA:BB:CC:DD:EE:FF"), dump(app))
