@@ -835,9 +835,10 @@ th_device_page_open_uri (ThDevicePage  *self,
 
   if (self->flow == NULL)
     {
-      g_set_error_literal (error, TH_ERROR, TH_ERROR_CUSTOM_FLOW_TOKEN,
-                           _("No device setup is waiting for this link."));
-      toast (self, (*error)->message);
+      const char *message = _("No device setup is waiting for this link.");
+
+      toast (self, message);
+      g_set_error_literal (error, TH_ERROR, TH_ERROR_CUSTOM_FLOW_TOKEN, message);
       return FALSE;
     }
   /* A refusal reaches the person through ::callback-refused. */

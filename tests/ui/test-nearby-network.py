@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """The Nearby view finding a matter.js device over DNS-SD: the app runs in the controller
 namespace of a test network (uinet.py) with its private Avahi, and the compliance ledger's
-stand-in on that namespace's loopback names the device. Choosing it leads to its page, its
-code to the progress page."""
+stand-in on that namespace's loopback names the device. python-dbusmock's BlueZ, on the
+network's system bus, has the same device advertising over Bluetooth: it is listed once.
+Choosing it leads to its page, its code to the progress page."""
 import os
 import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import uinet  # noqa: E402
@@ -48,6 +50,32 @@ with uinet.Network(binary, cli, schema_dir) as net:
     tap.check("the ledger's stand-in runs in the controller namespace",
               line.startswith("URL "), line)
     device = net.start_device(**DEVICE)
+    # The same device over Bluetooth: its discriminator, vendor and product in the Matter
+    # service data.
+    mock = net.spawn([sys.executable, "-m", "dbusmock", "--system", "--template", "bluez5"],
+                     namespace="controller", env={"DBUS_SYSTEM_BUS_ADDRESS": net.avahi.bus_address},
+                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    bluez_ready = False
+    for _ in range(250):
+        if subprocess.run(["gdbus", "call", "--address", net.avahi.bus_address, "-d", "org.bluez",
+                           "-o", "/org/bluez", "-m", "org.bluez.Mock.AddAdapter", "hci0",
+                           "threshold-test"], capture_output=True).returncode == 0:
+            bluez_ready = True
+            break
+        time.sleep(0.04)
+    service_data = ", ".join(f"byte 0x{b:02x}" for b in
+                             bytes([0x00, DEVICE["discriminator"] & 0xFF,
+                                    DEVICE["discriminator"] >> 8, 0xF2, 0xFF, 0x01, 0x80, 0x00]))
+    bluez_ready = bluez_ready and subprocess.run(
+        ["gdbus", "call", "--address", net.avahi.bus_address, "-d", "org.bluez", "-o",
+         "/org/bluez", "-m", "org.bluez.Mock.AddDevice", "hci0", "AA:BB:CC:DD:EE:01",
+         "MATTER-3050"], capture_output=True).returncode == 0 and subprocess.run(
+        ["gdbus", "call", "--address", net.avahi.bus_address, "-d", "org.bluez", "-o",
+         "/org/bluez/hci0/dev_AA_BB_CC_DD_EE_01", "-m", "org.freedesktop.DBus.Properties.Set",
+         "org.bluez.Device1", "ServiceData",
+         f"<{{'0000fff6-0000-1000-8000-00805f9b34fb': <[{service_data}]>}}>"],
+        capture_output=True).returncode == 0
+    tap.check("the mock BlueZ advertises the same device", bluez_ready)
     home = net.home("nearby", trusted=True)
     settings = home.config / "glib-2.0" / "settings"
     settings.mkdir(parents=True, exist_ok=True)
@@ -66,8 +94,13 @@ with uinet.Network(binary, cli, schema_dir) as net:
         texts = app.texts()
         tap.check("its row gives the ledger's vendor and the kind of device",
                   any("Plugs Example · Plug" in t for t in texts), "\n".join(texts))
-        tap.check("its row says it was found on the network",
-                  any("Found on the network" in t for t in texts), "\n".join(texts))
+        tap.check("its row says it was found on the network and over Bluetooth",
+                  app.wait_for_text("Found on the network and over Bluetooth"),
+                  "\n".join(app.texts()))
+        tap.check("the device seen both ways is listed once",
+                  sum(1 for n in app.walk(app.app) if n.getRoleName() == "push button" and
+                      n.name.startswith("Show Threshold Test Plug"))
+                  == 1, "\n".join(app.texts()))
         tap.check("the view says it looks on the network",
                   app.wait_for_text("Looking for Matter devices on the network"),
                   "\n".join(texts))
@@ -75,9 +108,11 @@ with uinet.Network(binary, cli, schema_dir) as net:
                   not app.unnamed_controls(), "\n".join(app.unnamed_controls()))
         uitest.screenshot(os.path.join(shots, "nearby-network.png"))
 
-        tap.check("choosing the device opens its page",
+        tap.check("choosing the device opens its page, found both ways",
                   press(app, "Show Threshold Test Plug") and
-                  app.wait_for_text("On the network at", timeout=10), "\n".join(app.texts()))
+                  app.wait_for_text("On the network at", timeout=10) and
+                  app.wait_for_text("Over Bluetooth, AA:BB:CC:DD:EE:01"),
+                  "\n".join(app.texts()))
         texts = app.texts()
         tap.check("its page has the ledger's steps first, for its user-intent flow",
                   any(t.startswith("This device must be put in pairing mode") for t in texts),
