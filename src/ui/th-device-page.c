@@ -157,7 +157,8 @@ current_flow (ThDevicePage *self)
   if (payload == NULL)
     return self->model != NULL ? self->model->custom_flow : TH_COMMISSIONING_FLOW_STANDARD;
   /* A 21-digit code says only that the flow is not the standard one: the ledger says which. */
-  if (payload->format == TH_PAYLOAD_FORMAT_MANUAL && payload->flow != TH_COMMISSIONING_FLOW_STANDARD)
+  if (payload->format == TH_PAYLOAD_FORMAT_MANUAL
+      && payload->flow != TH_COMMISSIONING_FLOW_STANDARD)
     return self->model != NULL ? self->model->custom_flow : TH_COMMISSIONING_FLOW_USER_INTENT;
   return payload->flow;
 }
@@ -573,7 +574,8 @@ set_code_message (ThDevicePage *self,
 static void
 on_code_changed (ThDevicePage *self)
 {
-  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->code_row))));
+  const char *typed = gtk_editable_get_text (GTK_EDITABLE (self->code_row));
+  g_autofree char *text = g_strstrip (g_strdup (typed));
   g_autoptr(GPtrArray) payloads = NULL;
   g_autoptr(GError) error = NULL;
   ThSetupPayload *payload;
@@ -612,7 +614,8 @@ static void
 commission (ThDevicePage         *self,
             const ThSetupPayload *payload)
 {
-  g_autoptr(GPtrArray) payloads = g_ptr_array_new_with_free_func ((GDestroyNotify) th_setup_payload_free);
+  g_autoptr(GPtrArray) payloads =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) th_setup_payload_free);
   GSocketAddress *address = NULL;
   ThWindow *window = get_window (self);
 

@@ -156,7 +156,8 @@ def second_run(uri):
 
 def window_width():
     """The width of the app's window, as the X server has it."""
-    out = subprocess.run(["sh", "-c", "for w in $(xdotool search --onlyvisible --name '^Threshold$'); "
+    out = subprocess.run(["sh", "-c",
+                          "for w in $(xdotool search --onlyvisible --name '^Threshold$'); "
                           "do xdotool getwindowgeometry $w; done"],
                          capture_output=True, text=True).stdout
     for line in out.splitlines():
