@@ -6,6 +6,7 @@
 
 #include <glib/gi18n.h>
 
+#include "th-device-page.h"
 #include "th-progress-page.h"
 #include "th-window.h"
 
@@ -22,17 +23,38 @@ th_window_add_devices (ThWindow  *self,
     th_window_commission (self, payloads, NULL);
 }
 
+static void
+push_device_page (ThWindow             *self,
+                  const ThSetupPayload *payload,
+                  ThDiscoveredDevice   *device,
+                  ThBleDevice          *ble_device)
+{
+  ThApplication *application = TH_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+  ThDclClient *client = application != NULL ? th_application_get_dcl_client (application) : NULL;
+
+  th_window_push_page (self, th_device_page_new (client, payload, device, ble_device));
+}
+
 void
 th_window_show_device (ThWindow             *self,
                        const ThSetupPayload *payload,
                        ThDiscoveredDevice   *device)
 {
-  g_autoptr(GPtrArray) payloads = g_ptr_array_new_with_free_func ((GDestroyNotify) th_setup_payload_free);
-
   g_return_if_fail (TH_IS_WINDOW (self));
+  g_return_if_fail (payload != NULL || TH_IS_DISCOVERED_DEVICE (device));
 
-  g_ptr_array_add (payloads, th_setup_payload_copy (payload));
-  th_window_commission (self, payloads, NULL);
+  push_device_page (self, payload, device, NULL);
+}
+
+void
+th_window_show_nearby_device (ThWindow           *self,
+                              ThDiscoveredDevice *device,
+                              ThBleDevice        *ble_device)
+{
+  g_return_if_fail (TH_IS_WINDOW (self));
+  g_return_if_fail (TH_IS_DISCOVERED_DEVICE (device) || TH_IS_BLE_DEVICE (ble_device));
+
+  push_device_page (self, NULL, device, ble_device);
 }
 
 void
@@ -54,8 +76,18 @@ gboolean
 th_window_open_uri (ThWindow   *self,
                     const char *uri)
 {
+  GtkWidget *page;
+  g_autoptr(GError) error = NULL;
+
   g_return_val_if_fail (TH_IS_WINDOW (self), FALSE);
 
-  th_window_add_toast (self, adw_toast_new (_("No device setup is waiting for this link.")));
-  return FALSE;
+  /* Only the page on top can wait: a page left is dropped, and its setup with it. */
+  page = th_window_get_top_page (self);
+  if (!TH_IS_DEVICE_PAGE (page) || !th_device_page_is_waiting (TH_DEVICE_PAGE (page)))
+    {
+      th_window_add_toast (self, adw_toast_new (_("No device setup is waiting for this link.")));
+      return FALSE;
+    }
+  /* The page says why when it refuses the link. */
+  return th_device_page_open_uri (TH_DEVICE_PAGE (page), uri, &error);
 }

@@ -8,6 +8,7 @@
 
 #include "th-add-device-page.h"
 #include "th-devices-page.h"
+#include "th-nearby-page.h"
 #include "th-window.h"
 
 struct _ThWindow
@@ -21,6 +22,8 @@ struct _ThWindow
   GtkWidget *root_page;
   AdwViewStack *view_stack;
   ThAddDevicePage *add_device_page;
+
+  guint drop_source;
 };
 
 G_DEFINE_FINAL_TYPE (ThWindow, th_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -103,10 +106,33 @@ drop_hidden_pages (ThWindow *self)
     adw_leaflet_remove (self->leaflet, child);
 }
 
+static gboolean
+drop_hidden_pages_cb (gpointer user_data)
+{
+  ThWindow *self = user_data;
+
+  self->drop_source = 0;
+  drop_hidden_pages (self);
+  /* Back at the Add Device view, the code entry has the focus again, as at the start. */
+  if (adw_leaflet_get_visible_child (self->leaflet) == self->root_page
+      && g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "add") == 0)
+    gtk_widget_grab_focus (GTK_WIDGET (self->add_device_page));
+  return G_SOURCE_REMOVE;
+}
+
+/* Not at once: a transition also ends when another navigation cuts it short, and the
+ * leaflet, still in the middle of that navigation, keeps the page it slides from. */
+static void
+drop_hidden_pages_soon (ThWindow *self)
+{
+  if (self->drop_source == 0)
+    self->drop_source = g_idle_add (drop_hidden_pages_cb, self);
+}
+
 static void
 on_transition_running (ThWindow *self)
 {
-  drop_hidden_pages (self);
+  drop_hidden_pages_soon (self);
 }
 
 static void
@@ -114,7 +140,7 @@ on_visible_child (ThWindow *self)
 {
   /* Without animations there is no transition to wait for. */
   if (!adw_get_enable_animations (GTK_WIDGET (self)))
-    drop_hidden_pages (self);
+    drop_hidden_pages_soon (self);
 }
 
 static void
@@ -167,6 +193,7 @@ th_window_dispose (GObject *object)
 {
   ThWindow *self = TH_WINDOW (object);
 
+  g_clear_handle_id (&self->drop_source, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), TH_TYPE_WINDOW);
   g_clear_object (&self->settings);
 
@@ -186,6 +213,7 @@ th_window_class_init (ThWindowClass *klass)
 
   g_type_ensure (TH_TYPE_ADD_DEVICE_PAGE);
   g_type_ensure (TH_TYPE_DEVICES_PAGE);
+  g_type_ensure (TH_TYPE_NEARBY_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ui/th-window.ui");
   gtk_widget_class_bind_template_child (widget_class, ThWindow, toast_overlay);

@@ -6,6 +6,7 @@
 
 #include <adwaita.h>
 
+#include "discovery/th-ble-device.h"
 #include "discovery/th-discovered-device.h"
 #include "onboarding/th-setup-payload.h"
 #include "th-application.h"
@@ -49,6 +50,11 @@ void      th_window_add_devices    (ThWindow             *self,
 void      th_window_show_device    (ThWindow             *self,
                                     const ThSetupPayload *payload,
                                     ThDiscoveredDevice   *device);
+/* The same for a device found nearby, over the network (`device`), Bluetooth (`ble_device`)
+ * or both; its code is asked for on its page. */
+void      th_window_show_nearby_device (ThWindow         *self,
+                                    ThDiscoveredDevice   *device,
+                                    ThBleDevice          *ble_device);
 /* Commissions the devices of `payloads` in turn, with progress; `address`, when given, is
  * where the one device is (found nearby), else each is found by its discriminator. */
 void      th_window_commission     (ThWindow             *self,

@@ -137,6 +137,11 @@ def answer_dialog(app, heading, response):
     return uitest.press(app, response)
 
 
+def go_on(app):
+    """Continue with the code, then Add Device on the device page it leads to."""
+    return uitest.press(app, "Continue") and uitest.press(app, "Add Device", timeout=15)
+
+
 def no_secrets(app, *passcodes):
     return not any(str(p) in t for t in app.texts() for p in passcodes)
 
@@ -213,7 +218,7 @@ with uinet.Network(binary, cli, schema_dir) as net:
         tap.check("the photo is opened", uitest.open_photo(app, photo), dump(app))
         tap.check("the photo's code is read", app.wait_for_text("The code is valid.", 15),
                   "\n".join(app.texts()))
-        tap.check("Continue starts adding the device", uitest.press(app, "Continue"), dump(app))
+        tap.check("Continue and Add Device start adding the device", go_on(app), dump(app))
         tap.check("the progress page lists the stages in words",
                   app.find(name="Checking that the device is genuine", timeout=10) is not None,
                   dump(app))
@@ -254,7 +259,7 @@ with uinet.Network(binary, cli, schema_dir) as net:
     with net.app(trusted, env={"TH_CAMERA_SOURCE": source}) as app:
         tap.check("the camera reads the code", app.wait_for_text("The code is valid.", 20),
                   "\n".join(app.texts()))
-        uitest.press(app, "Continue")
+        go_on(app)
         shot("commission-progress")
         tap.check("the camera's device is added too",
                   answer_dialog(app, WARNING, "Add Anyway") and
@@ -267,7 +272,7 @@ with uinet.Network(binary, cli, schema_dir) as net:
     # No trusted roots: the device may not be genuine. Cancel refuses it; it can be added later.
     with net.app(untrusted) as app:
         enter_code(app, hall.qr)
-        uitest.press(app, "Continue")
+        go_on(app)
         tap.check("without the test roots the question says the device may not be genuine",
                   app.wait_for_text(GENUINE, timeout=60) and
                   app.wait_for_text("Vendor 0xFFF1, product 0x8000", timeout=5),
@@ -352,7 +357,7 @@ with uinet.Network(binary, cli, schema_dir) as net:
     home = net.home("garden", trusted=True)
     with net.app(home) as app:
         enter_code(app, wrong)
-        uitest.press(app, "Continue")
+        go_on(app)
         tap.check("a wrong passcode names the step and the remedy",
                   page_says(app, "Adding the device failed while connecting with the setup code")
                   and WRONG_PASSCODE in page_description(app), page_description(app))
@@ -360,12 +365,13 @@ with uinet.Network(binary, cli, schema_dir) as net:
         tap.check("every control is named on the error page", not app.unnamed_controls(),
                   "\n".join(app.unnamed_controls()))
         shot("commission-wrong-passcode")
-        tap.check("Back goes back to the code", uitest.press(app, "Back", within=PAGE) and
-                  app.find(role="text", name="Setup Code", timeout=5) is not None, dump(app))
+        tap.check("Back goes back to the code, through the device page",
+                  uitest.press(app, "Back", within=PAGE) and time.sleep(1) is None and
+                  uitest.press(app, "Back") and time.sleep(1) is None and app.find(role="text", name="Setup Code", timeout=5) is not None, dump(app))
 
         tap.check("back there, the code can be typed again", enter_code(app, garden.qr),
                   "\n".join(app.texts()))
-        uitest.press(app, "Continue")
+        go_on(app)
         # The device waits with its fail-safe armed while the question is open.
         app.wait_for_text(WARNING, timeout=60)
         tap.check("Cancel on the page stops adding the device",

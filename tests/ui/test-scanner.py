@@ -64,7 +64,14 @@ def scanner_description(app):
 
 
 def dump(app):
-    return "\n".join(f"{n.getRoleName()}: {n.name}" for n in app.walk(app.app))
+    """The tree as it stands; nodes of a dialog that closes meanwhile are left out."""
+    lines = []
+    for node in app.walk(app.app):
+        try:
+            lines.append(f"{node.getRoleName()}: {node.name}")
+        except Exception:
+            continue
+    return "\n".join(lines)
 
 
 tap = uitest.Tap()
