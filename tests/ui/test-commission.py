@@ -268,6 +268,11 @@ with uinet.Network(binary, cli, schema_dir) as net:
         tap.check("the store holds both devices",
                   sorted(n.get("productName") for n in nodes) == ["Desk Lamp", "Porch Light"],
                   json.dumps(nodes))
+        tap.check("Show My Devices lists both",
+                  uitest.press(app, "Show My Devices", within=PAGE) and
+                  app.wait_for_text("Porch Light", timeout=10) and
+                  app.wait_for_text("Desk Lamp", timeout=10), dump(app))
+        shot("commission-my-devices")
 
     # No trusted roots: the device may not be genuine. Cancel refuses it; it can be added later.
     with net.app(untrusted) as app:
@@ -305,7 +310,7 @@ with uinet.Network(binary, cli, schema_dir) as net:
     home = net.home("thread", trusted=True)
     with net.app(home) as app:
         enter_code(app, json.loads(encoded.stdout)["qrCode"])
-        uitest.press(app, "Continue")
+        go_on(app)
         answer_dialog(app, WARNING, "Add Anyway")
         tap.check("a Thread device is asked for its dataset",
                   app.wait_for_text(THREAD_DIALOG, timeout=60) and
@@ -393,7 +398,7 @@ with uinet.Network(binary, cli, schema_dir) as net:
     home = net.home("wifi", trusted=True)
     with net.app(home) as app:
         enter_code(app, ble_code)
-        uitest.press(app, "Continue")
+        go_on(app)
         answer_dialog(app, WARNING, "Add Anyway")
         tap.check("over Bluetooth LE the app asks for the device's Wi-Fi network",
                   app.wait_for_text(WIFI_DIALOG, timeout=60), "\n".join(app.texts()))
