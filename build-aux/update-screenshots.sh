@@ -11,6 +11,12 @@ shots="${1:-_build}/tests/ui/screenshots"
 pairs=(
   "add-device     add-device-manual"
   "scanner        scanner-camera"
+  "nearby         nearby-network"
+  "device         nearby-network-device"
+  "progress       commission-progress"
+  "attestation    commission-attestation-failure"
+  "my-devices     commission-my-devices"
+  "sharing        devices-shared"
   "preferences    preferences-development-trust"
 )
 
