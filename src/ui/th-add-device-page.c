@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "th-add-device-page.h"
+#include "th-file-chooser.h"
 #include "th-camera.h"
 #include "th-error.h"
 #include "th-qr-scanner.h"
@@ -659,17 +660,11 @@ new_picture_filter (void)
   return filter;
 }
 
-#if GTK_CHECK_VERSION (4, 10, 0)
 static void
-on_photo_chosen (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
+on_photo_chosen (GObject *owner,
+                 GFile   *file)
 {
-  g_autoptr(ThAddDevicePage) self = user_data;
-  g_autoptr(GFile) file = gtk_file_dialog_open_finish (GTK_FILE_DIALOG (source), result, NULL);
-
-  if (file != NULL)
-    scan_photo (self, file);
+  scan_photo (TH_ADD_DEVICE_PAGE (owner), file);
 }
 
 static void
@@ -677,53 +672,11 @@ open_photo_action (GtkWidget  *widget,
                    const char *action_name,
                    GVariant   *parameter)
 {
-  g_autoptr(GtkFileDialog) dialog = gtk_file_dialog_new ();
-  g_autoptr(GListStore) filters = g_list_store_new (GTK_TYPE_FILE_FILTER);
   g_autoptr(GtkFileFilter) filter = new_picture_filter ();
 
-  g_list_store_append (filters, filter);
-  gtk_file_dialog_set_title (dialog, _("Open a Photo of the Label"));
-  gtk_file_dialog_set_filters (dialog, G_LIST_MODEL (filters));
-  gtk_file_dialog_set_default_filter (dialog, filter);
-  gtk_file_dialog_open (dialog, parent_window (widget), NULL,
-                        on_photo_chosen, g_object_ref (widget));
+  th_file_chooser_open (parent_window (widget), _("Open a Photo of the Label"), _("_Open"),
+                        filter, G_OBJECT (widget), on_photo_chosen);
 }
-#else
-static void
-on_photo_chosen (GtkNativeDialog *dialog,
-                 int              response,
-                 gpointer         user_data)
-{
-  g_autoptr(ThAddDevicePage) self = user_data;
-  g_autoptr(GFile) file = NULL;
-
-  if (response == GTK_RESPONSE_ACCEPT)
-    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-  gtk_native_dialog_destroy (dialog);
-  g_object_unref (dialog);
-  if (file != NULL)
-    scan_photo (self, file);
-}
-
-static void
-open_photo_action (GtkWidget  *widget,
-                   const char *action_name,
-                   GVariant   *parameter)
-{
-  GtkFileChooserNative *chooser;
-  g_autoptr(GtkFileFilter) filter = new_picture_filter ();
-
-  /* Through the file chooser portal when sandboxed. */
-  chooser = gtk_file_chooser_native_new (_("Open a Photo of the Label"),
-                                         parent_window (widget),
-                                         GTK_FILE_CHOOSER_ACTION_OPEN,
-                                         _("_Open"), _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
-  g_signal_connect (chooser, "response", G_CALLBACK (on_photo_chosen), g_object_ref (widget));
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
-}
-#endif
 
 static gboolean
 th_add_device_page_grab_focus (GtkWidget *widget)

@@ -10,6 +10,7 @@
 #include "credentials/th-trust.h"
 #include "dcl/th-paa-sync.h"
 #include "dcl/th-revocation-sync.h"
+#include "th-file-chooser.h"
 #include "th-preferences-window.h"
 
 struct _ThPreferencesWindow
@@ -440,17 +441,11 @@ new_certificate_filter (void)
   return filter;
 }
 
-#if GTK_CHECK_VERSION (4, 10, 0)
 static void
-on_certificate_chosen (GObject      *source,
-                       GAsyncResult *result,
-                       gpointer      user_data)
+on_certificate_chosen (GObject *owner,
+                       GFile   *file)
 {
-  g_autoptr(ThPreferencesWindow) self = user_data;
-  g_autoptr(GFile) file = gtk_file_dialog_open_finish (GTK_FILE_DIALOG (source), result, NULL);
-
-  if (file != NULL)
-    import_file (self, file);
+  import_file (TH_PREFERENCES_WINDOW (owner), file);
 }
 
 static void
@@ -458,53 +453,11 @@ import_action (GtkWidget  *widget,
                const char *action_name,
                GVariant   *parameter)
 {
-  g_autoptr(GtkFileDialog) dialog = gtk_file_dialog_new ();
-  g_autoptr(GListStore) filters = g_list_store_new (GTK_TYPE_FILE_FILTER);
   g_autoptr(GtkFileFilter) filter = new_certificate_filter ();
 
-  g_list_store_append (filters, filter);
-  gtk_file_dialog_set_title (dialog, _("Import a PAA Certificate"));
-  gtk_file_dialog_set_filters (dialog, G_LIST_MODEL (filters));
-  gtk_file_dialog_set_default_filter (dialog, filter);
-  gtk_file_dialog_open (dialog, GTK_WINDOW (widget), NULL, on_certificate_chosen,
-                        g_object_ref (widget));
+  th_file_chooser_open (GTK_WINDOW (widget), _("Import a PAA Certificate"), _("_Import"),
+                        filter, G_OBJECT (widget), on_certificate_chosen);
 }
-#else
-static void
-on_certificate_chosen (GtkNativeDialog *dialog,
-                       int              response,
-                       gpointer         user_data)
-{
-  g_autoptr(ThPreferencesWindow) self = user_data;
-  g_autoptr(GFile) file = NULL;
-
-  if (response == GTK_RESPONSE_ACCEPT)
-    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-  gtk_native_dialog_destroy (dialog);
-  g_object_unref (dialog);
-  if (file != NULL)
-    import_file (self, file);
-}
-
-static void
-import_action (GtkWidget  *widget,
-               const char *action_name,
-               GVariant   *parameter)
-{
-  GtkFileChooserNative *chooser;
-  g_autoptr(GtkFileFilter) filter = new_certificate_filter ();
-
-  /* through the file chooser portal when sandboxed */
-  chooser = gtk_file_chooser_native_new (_("Import a PAA Certificate"), GTK_WINDOW (widget),
-                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("_Import"),
-                                         _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
-  g_signal_connect (chooser, "response", G_CALLBACK (on_certificate_chosen),
-                    g_object_ref (widget));
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
-}
-#endif
 
 /* ---- The network setting ---- */
 

@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 """Cold start to the first window drawn, and the app's memory when idle.
 
-    bench-startup.py THRESHOLD SCHEMA_DIR [RUNS]
+    bench-startup.py THRESHOLD SCHEMA_DIR [RUNS] [BASELINE]
+
+BASELINE (bench-baseline.c, an empty libadwaita window) is measured beside Threshold in the
+same cases, runs interleaved: what GTK, libadwaita and the display cost here before any of
+Threshold's own work.
 
 Run under Xvfb (xvfb-run ... dbus-run-session -- meson test --benchmark). Each run is a new
 process (the files are in the page cache: this is the start a person sees from the second
@@ -170,6 +174,7 @@ def main():
         return 77
     binary, schema_dir = sys.argv[1], sys.argv[2]
     runs = int(sys.argv[3]) if len(sys.argv) > 3 else 7
+    baseline = sys.argv[4] if len(sys.argv) > 4 else None
 
     work = tempfile.mkdtemp(prefix="th-bench-")
     scene = None
@@ -193,13 +198,21 @@ def main():
     print(f"Threshold start-up, median of {runs} runs (targets: first window < 400 ms, "
           f"idle RSS < 80 MB)")
     for label, renderer, camera, gdk_debug in cases:
-        results = [run_once(binary, schema_dir, renderer, camera, gdk_debug)
-                   for _ in range(runs)]
+        results, base = [], []
+        for _ in range(runs):
+            results.append(run_once(binary, schema_dir, renderer, camera, gdk_debug))
+            if baseline is not None and camera is None:
+                base.append(run_once(baseline, schema_dir, renderer, None, gdk_debug))
         starts = [r[0] for r in results]
         print(f"  {label:34} first window {statistics.median(starts):5.0f} ms "
               f"(min {min(starts):.0f}, max {max(starts):.0f})   "
               f"idle RSS {statistics.median(r[1] for r in results):5.1f} MB, "
               f"of which anonymous {statistics.median(r[2] for r in results):4.1f} MB")
+        if base:
+            rss, base_rss = (statistics.median(r[1] for r in rs) for rs in (results, base))
+            print(f"  {'  empty libadwaita window':34} first window "
+                  f"{statistics.median(r[0] for r in base):5.0f} ms   idle RSS {base_rss:5.1f} MB"
+                  f"   Threshold/empty {rss / base_rss:.2f}, +{rss - base_rss:.1f} MB")
         # the breakdown of the run with the median RSS
         median_run = sorted(results, key=lambda r: r[1])[len(results) // 2]
         print_breakdown(label, median_run[3])
