@@ -4,7 +4,6 @@
  */
 #include "config.h"
 
-#include <errno.h>
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <openssl/x509v3.h>
@@ -14,6 +13,7 @@
 
 #include "credentials/th-attestation-x509.h"
 #include "dcl/th-paa-sync.h"
+#include "dcl/th-trust-folder.h"
 #include "th-error.h"
 
 /* Certificates asked for at once: few enough that none waits long in libsoup's queue. */
@@ -199,6 +199,14 @@ add_problem (Sync         *sync,
 }
 
 static void
+add_name (gpointer key,
+          gpointer value,
+          gpointer user_data)
+{
+  g_hash_table_add (user_data, key);
+}
+
+static void
 write_thread (GTask        *task,
               gpointer      source,
               gpointer      task_data,
@@ -206,17 +214,11 @@ write_thread (GTask        *task,
 {
   Sync *sync = task_data;
   g_autoptr(GHashTable) written = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr(GDir) dir = NULL;
   GError *error = NULL;
-  const char *name;
 
-  if (g_mkdir_with_parents (sync->dir, 0700) != 0)
+  if (!th_trust_folder_ensure (sync->dir, &error))
     {
-      int saved_errno = errno;
-
-      g_task_return_new_error (task, TH_ERROR, TH_ERROR_TRUST_STORE,
-                               _("Could not create the folder “%s”: %s"), sync->dir,
-                               g_strerror (saved_errno));
+      g_task_return_error (task, error);
       return;
     }
   for (guint i = 0; i < sync->verified->len; i++)
@@ -252,33 +254,13 @@ write_thread (GTask        *task,
         sync->report->n_added++;
     }
 
-  dir = g_dir_open (sync->dir, 0, &error);
-  if (dir == NULL)
+  /* roots that could not be fetched stay until the ledger can be asked again */
+  g_hash_table_foreach (sync->keep, add_name, written);
+  if (!th_trust_folder_prune (sync->dir, is_our_file_name, written, TRUE,
+                              &sync->report->n_removed, &error))
     {
-      g_task_return_new_error (task, TH_ERROR, TH_ERROR_TRUST_STORE,
-                               _("Could not read the folder “%s”: %s"), sync->dir,
-                               error->message);
-      g_error_free (error);
+      g_task_return_error (task, error);
       return;
-    }
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = NULL;
-
-      if (!is_our_file_name (name) || g_hash_table_contains (written, name)
-          || g_hash_table_contains (sync->keep, name))
-        continue;
-      path = g_build_filename (sync->dir, name, NULL);
-      if (g_unlink (path) != 0)
-        {
-          int saved_errno = errno;
-
-          g_task_return_new_error (task, TH_ERROR, TH_ERROR_TRUST_STORE,
-                                   _("Could not remove “%s”: %s"), path,
-                                   g_strerror (saved_errno));
-          return;
-        }
-      sync->report->n_removed++;
     }
   g_task_return_boolean (task, TRUE);
 }

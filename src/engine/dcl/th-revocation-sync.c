@@ -4,9 +4,7 @@
  */
 #include "config.h"
 
-#include <errno.h>
 #include <glib/gi18n-lib.h>
-#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <openssl/x509v3.h>
 #include <string.h>
@@ -14,6 +12,7 @@
 #include "credentials/th-attestation-x509.h"
 #include "credentials/th-trust.h"
 #include "dcl/th-revocation-sync.h"
+#include "dcl/th-trust-folder.h"
 #include "th-error.h"
 
 typedef struct
@@ -365,6 +364,12 @@ write_file (const char  *dir,
   return TRUE;
 }
 
+static gboolean
+is_list_file_name (const char *name)
+{
+  return g_str_has_suffix (name, ".crl");
+}
+
 static void
 write_thread (GTask        *task,
               gpointer      source,
@@ -373,17 +378,11 @@ write_thread (GTask        *task,
 {
   Sync *sync = task_data;
   g_autoptr(GHashTable) written = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr(GDir) dir = NULL;
   GError *error = NULL;
-  const char *name;
 
-  if (g_mkdir_with_parents (sync->dir, 0700) != 0)
+  if (!th_trust_folder_ensure (sync->dir, &error))
     {
-      int saved_errno = errno;
-
-      g_task_return_new_error (task, TH_ERROR, TH_ERROR_TRUST_STORE,
-                               _("Could not create the folder “%s”: %s"), sync->dir,
-                               g_strerror (saved_errno));
+      g_task_return_error (task, error);
       return;
     }
   for (guint i = 0; i < sync->kept->len; i++)
@@ -407,24 +406,12 @@ write_thread (GTask        *task,
       return;
     }
 
-  dir = g_dir_open (sync->dir, 0, &error);
-  if (dir == NULL)
+  /* a list no point names any more is dropped; one that cannot be is harmless: the set
+   * written above no longer refers to it */
+  if (!th_trust_folder_prune (sync->dir, is_list_file_name, written, FALSE, NULL, &error))
     {
-      g_task_return_new_error (task, TH_ERROR, TH_ERROR_TRUST_STORE,
-                               _("Could not read the folder “%s”: %s"), sync->dir,
-                               error->message);
-      g_error_free (error);
+      g_task_return_error (task, error);
       return;
-    }
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = NULL;
-
-      if (!g_str_has_suffix (name, ".crl") || g_hash_table_contains (written, name))
-        continue;
-      path = g_build_filename (sync->dir, name, NULL);
-      if (g_unlink (path) != 0)
-        g_debug ("Could not remove %s: %s", path, g_strerror (errno));
     }
   g_task_return_boolean (task, TRUE);
 }
