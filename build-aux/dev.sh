@@ -23,7 +23,7 @@ build_packages=(
 test_packages=(
   clang libclang-rt-14-dev xvfb xauth dbus dbus-x11 at-spi2-core python3 python3-gi
   python3-pyatspi python3-dbusmock gstreamer1.0-tools avahi-daemon avahi-utils yelp-tools
-  qrencode imagemagick iproute2 flatpak-builder xdotool time openssl
+  qrencode imagemagick iproute2 flatpak-builder xdotool time openssl weston
 )
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
@@ -106,7 +106,7 @@ configure() {
 cmd_run() {
   install_packages "${build_packages[@]}"
   say "building in $build_dir"
-  configure "$build_dir" -Dprofile=development
+  configure "$build_dir" -Dprofile=default
   ninja -C "$build_dir"
   say "starting Threshold"
   GSETTINGS_SCHEMA_DIR="$build_dir/data" exec "$build_dir/src/ui/threshold" "$@"
@@ -144,7 +144,7 @@ cmd_test() {
   local status=0
 
   say "building in $build_dir"
-  configure "$build_dir" -Dprofile=development
+  configure "$build_dir" -Dprofile=default
   ninja -C "$build_dir"
   say "running the tests"
   xvfb-run -a -s '-screen 0 1280x800x24 -nolisten tcp' \

@@ -12,6 +12,10 @@
 #include "threshold-resources.h"
 #include "th-window.h"
 
+#ifdef GDK_WINDOWING_X11
+#include <gdk/x11/gdkx.h>
+#endif
+
 struct _ThApplication
 {
   AdwApplication parent_instance;
@@ -277,7 +281,13 @@ th_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.help", help_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.preferences",
                                          preferences_accels);
-  gtk_window_set_default_icon_name (APPLICATION_ID);
+  /* Only X11 window managers read a window's icon; GTK draws it from the theme for every
+   * window it realizes, and on Wayland that would load an SVG renderer (some 8 MB) for
+   * nothing: the shell takes the icon from the desktop file. */
+#ifdef GDK_WINDOWING_X11
+  if (GDK_IS_X11_DISPLAY (gdk_display_get_default ()))
+    gtk_window_set_default_icon_name (APPLICATION_ID);
+#endif
 
   self->settings = g_settings_new ("io.github.threshold.Threshold");
   g_signal_connect_swapped (self->settings, "changed::dcl-network",

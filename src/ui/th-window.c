@@ -22,6 +22,8 @@ struct _ThWindow
   GtkWidget *root_page;
   AdwViewStack *view_stack;
   ThAddDevicePage *add_device_page;
+  AdwBin *nearby_bin;
+  AdwBin *devices_bin;
 
   guint drop_source;
 };
@@ -143,6 +145,19 @@ on_visible_child (ThWindow *self)
     drop_hidden_pages_soon (self);
 }
 
+/* Nearby and My Devices are built when first shown: a person who only adds a device never
+ * pays for them, and the window comes up sooner and smaller. */
+static void
+on_view_changed (ThWindow *self)
+{
+  const char *name = adw_view_stack_get_visible_child_name (self->view_stack);
+
+  if (g_strcmp0 (name, "nearby") == 0 && adw_bin_get_child (self->nearby_bin) == NULL)
+    adw_bin_set_child (self->nearby_bin, g_object_new (TH_TYPE_NEARBY_PAGE, NULL));
+  else if (g_strcmp0 (name, "devices") == 0 && adw_bin_get_child (self->devices_bin) == NULL)
+    adw_bin_set_child (self->devices_bin, g_object_new (TH_TYPE_DEVICES_PAGE, NULL));
+}
+
 static void
 on_add_device_continue (ThWindow  *self,
                         GPtrArray *payloads)
@@ -212,8 +227,6 @@ th_window_class_init (ThWindowClass *klass)
   window_class->close_request = th_window_close_request;
 
   g_type_ensure (TH_TYPE_ADD_DEVICE_PAGE);
-  g_type_ensure (TH_TYPE_DEVICES_PAGE);
-  g_type_ensure (TH_TYPE_NEARBY_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ui/th-window.ui");
   gtk_widget_class_bind_template_child (widget_class, ThWindow, toast_overlay);
@@ -221,8 +234,11 @@ th_window_class_init (ThWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ThWindow, root_page);
   gtk_widget_class_bind_template_child (widget_class, ThWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, ThWindow, add_device_page);
+  gtk_widget_class_bind_template_child (widget_class, ThWindow, nearby_bin);
+  gtk_widget_class_bind_template_child (widget_class, ThWindow, devices_bin);
   gtk_widget_class_bind_template_callback (widget_class, on_transition_running);
   gtk_widget_class_bind_template_callback (widget_class, on_add_device_continue);
+  gtk_widget_class_bind_template_callback (widget_class, on_view_changed);
 }
 
 static void
