@@ -27,6 +27,7 @@ struct _ThAddDevicePage
   GtkLabel *starting_label;
   GtkPicture *preview;
   GtkLabel *scanning_label;
+  AdwStatusPage *no_camera_page;
   AdwStatusPage *permission_page;
   AdwStatusPage *error_page;
   GtkButton *open_photo_button;
@@ -678,12 +679,14 @@ open_photo_action (GtkWidget  *widget,
                         filter, G_OBJECT (widget), on_photo_chosen);
 }
 
-static gboolean
-th_add_device_page_grab_focus (GtkWidget *widget)
+/* Not an override of grab_focus: GTK grabs a container's focus while Tab moves through it,
+ * and sending that to the entry made Tab skip the controls before it. */
+void
+th_add_device_page_focus_code (ThAddDevicePage *self)
 {
-  ThAddDevicePage *self = TH_ADD_DEVICE_PAGE (widget);
+  g_return_if_fail (TH_IS_ADD_DEVICE_PAGE (self));
 
-  return gtk_widget_grab_focus (GTK_WIDGET (self->code_row));
+  gtk_widget_grab_focus (GTK_WIDGET (self->code_row));
 }
 
 static void
@@ -733,7 +736,6 @@ th_add_device_page_class_init (ThAddDevicePageClass *klass)
 
   object_class->dispose = th_add_device_page_dispose;
   object_class->get_property = th_add_device_page_get_property;
-  widget_class->grab_focus = th_add_device_page_grab_focus;
   widget_class->map = th_add_device_page_map;
   widget_class->unmap = th_add_device_page_unmap;
 
@@ -755,6 +757,7 @@ th_add_device_page_class_init (ThAddDevicePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ThAddDevicePage, starting_label);
   gtk_widget_class_bind_template_child (widget_class, ThAddDevicePage, preview);
   gtk_widget_class_bind_template_child (widget_class, ThAddDevicePage, scanning_label);
+  gtk_widget_class_bind_template_child (widget_class, ThAddDevicePage, no_camera_page);
   gtk_widget_class_bind_template_child (widget_class, ThAddDevicePage, permission_page);
   gtk_widget_class_bind_template_child (widget_class, ThAddDevicePage, error_page);
   gtk_widget_class_bind_template_child (widget_class, ThAddDevicePage, open_photo_button);
@@ -778,10 +781,24 @@ th_add_device_page_class_init (ThAddDevicePageClass *klass)
   gtk_widget_class_install_action (widget_class, "add-device.continue", NULL, continue_action);
 }
 
+/* A status page scrolls its content, and its scroller takes the keyboard focus when nothing
+ * in it can: in the scanner's small card, with no button, that is a Tab stop with nothing to
+ * say or scroll. (Not "focusable" FALSE: GTK 4.8's scrolled window then still claims the
+ * focus, without taking it, and Tab is stuck.) */
+static void
+keep_focus_off_scroller (AdwStatusPage *page)
+{
+  GtkWidget *scroller = gtk_widget_get_first_child (GTK_WIDGET (page));
+
+  if (GTK_IS_SCROLLED_WINDOW (scroller))
+    gtk_widget_set_can_focus (scroller, FALSE);
+}
+
 static void
 th_add_device_page_init (ThAddDevicePage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  keep_focus_off_scroller (self->no_camera_page);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "add-device.continue", FALSE);
   gtk_widget_set_visible (self->continue_button, FALSE);
 

@@ -17,4 +17,7 @@ GPtrArray *th_add_device_page_get_payloads (ThAddDevicePage *self);
 void       th_add_device_page_set_code     (ThAddDevicePage *self,
                                             const char      *code);
 
+/* Gives the keyboard to the setup code entry. */
+void th_add_device_page_focus_code (ThAddDevicePage *self);
+
 G_END_DECLS

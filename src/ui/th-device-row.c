@@ -173,6 +173,12 @@ on_state_set (ThDeviceRow *self,
   if (self->busy)
     return TRUE;
   self->busy = TRUE;
+  /* The node may have ended the session since (it restarted, or needed the room). */
+  if (self->connection != NULL && !th_node_connection_is_open (self->connection))
+    {
+      th_node_connection_close (self->connection);
+      g_clear_object (&self->connection);
+    }
   if (self->connection == NULL)
     connect_node (self, TRUE);
   else

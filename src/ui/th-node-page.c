@@ -148,6 +148,9 @@ run (ThNodePage *self,
     return;
   self->operation = operation;
   set_busy (self, TRUE);
+  /* The node may have ended the session since (it restarted, or needed the room). */
+  if (self->connection != NULL && !th_node_connection_is_open (self->connection))
+    drop_connection (self);
   if (self->connection != NULL)
     {
       operation (self);

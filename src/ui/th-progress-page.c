@@ -264,18 +264,25 @@ static void
 show_done (ThProgressPage *self)
 {
   g_autofree char *title = NULL;
+  g_autofree char *toast = NULL;
   g_autofree char *names = NULL;
   ThWindow *window = get_window (self);
 
+  /* The page's title is a heading; the toast a sentence. */
   if (self->added->len == 1)
     {
-      /* Translators: a device's name */
-      title = g_strdup_printf (_("“%s” Was Added"),
-                               (const char *) g_ptr_array_index (self->added, 0));
+      const char *name = g_ptr_array_index (self->added, 0);
+
+      /* Translators: a device's name, in a heading */
+      title = g_strdup_printf (_("“%s” Was Added"), name);
+      /* Translators: a device's name, in a notification */
+      toast = g_strdup_printf (_("“%s” was added"), name);
     }
   else
     {
       title = g_strdup_printf (ngettext ("%u Device Was Added", "%u Devices Were Added",
+                                         self->added->len), self->added->len);
+      toast = g_strdup_printf (ngettext ("%u device was added", "%u devices were added",
                                          self->added->len), self->added->len);
       g_ptr_array_add (self->added, NULL);
       names = g_strjoinv ("\n", (char **) self->added->pdata);
@@ -287,7 +294,7 @@ show_done (ThProgressPage *self)
   adw_window_title_set_subtitle (self->window_title, NULL);
   show_state (self, "done", title);
   if (window != NULL)
-    th_window_add_toast (window, adw_toast_new (title));
+    th_window_add_toast (window, adw_toast_new (toast));
 }
 
 /* ---- One device ---- */

@@ -118,7 +118,7 @@ drop_hidden_pages_cb (gpointer user_data)
   /* Back at the Add Device view, the code entry has the focus again, as at the start. */
   if (adw_leaflet_get_visible_child (self->leaflet) == self->root_page
       && g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "add") == 0)
-    gtk_widget_grab_focus (GTK_WIDGET (self->add_device_page));
+    th_add_device_page_focus_code (self->add_device_page);
   return G_SOURCE_REMOVE;
 }
 
@@ -260,5 +260,5 @@ th_window_init (ThWindow *self)
     gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
 
   /* The code entry has the focus from the start: a person can type at once. */
-  gtk_widget_grab_focus (GTK_WIDGET (self->add_device_page));
+  th_add_device_page_focus_code (self->add_device_page);
 }

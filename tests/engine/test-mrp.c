@@ -698,6 +698,78 @@ test_close_session (Fixture       *f,
   g_assert_cmpuint (th_test_transport_get_n_sent (f->ta), ==, 0);
 }
 
+/* The peer's CloseSession ends the session here too: a request waiting on it fails at once,
+ * the report is acknowledged when it asks to be, and later messages on it are dropped. */
+static void
+test_peer_closes_session (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(ThSession) on_a = NULL;
+  g_autoptr(ThSession) on_b = NULL;
+  g_autoptr(ThExchange) exchange = NULL;
+  g_autoptr(ThExchange) closing = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GAsyncResult) close_result = NULL;
+  g_autoptr(GBytes) report = NULL;
+  g_autoptr(GError) error = NULL;
+  ThStatusReport close = {
+    .general_code = TH_GENERAL_STATUS_SUCCESS,
+    .protocol_id = TH_STATUS_REPORT_PROTOCOL (0, TH_PROTOCOL_SECURE_CHANNEL),
+    .protocol_code = TH_SECURE_CHANNEL_STATUS_CLOSE_SESSION,
+  };
+  ThStatusReport other = close;
+
+  add_secure_pair (f, &on_a, &on_b);
+  f->b_replies = FALSE;
+  exchange = th_exchange_manager_initiate (f->a, on_a, TEST_PROTOCOL);
+  th_exchange_request_async (exchange, TEST_REQUEST, NULL, NULL, store_result, &result);
+  th_test_transport_deliver (f->ta, f->tb);
+  g_assert_cmpuint (f->b_calls, ==, 1);
+  th_test_transport_deliver (f->tb, f->ta);      /* B's acknowledgement, no answer */
+  g_assert_null (result);
+
+  /* Another status report (BUSY, say) on a new exchange is not a close: A has no handler
+   * for it, drops it, and the session stays. */
+  other.general_code = TH_GENERAL_STATUS_BUSY;
+  report = th_status_report_encode (&other);
+  closing = th_exchange_manager_initiate (f->b, on_b, TH_PROTOCOL_SECURE_CHANNEL);
+  g_assert_true (th_exchange_send_unreliable (closing, TH_SECURE_CHANNEL_STATUS_REPORT,
+                                              report, &error));
+  g_assert_no_error (error);
+  th_test_transport_deliver (f->tb, f->ta);
+  g_assert_true (th_session_is_open (on_a));
+  g_clear_object (&closing);
+  g_clear_pointer (&report, g_bytes_unref);
+  while (th_test_transport_get_n_sent (f->ta) > 0)
+    g_bytes_unref (th_test_transport_pop_sent (f->ta, NULL, NULL));
+
+  /* B closes, reliably this time, as some devices do. */
+  report = th_status_report_encode (&close);
+  closing = th_exchange_manager_initiate (f->b, on_b, TH_PROTOCOL_SECURE_CHANNEL);
+  th_exchange_send_async (closing, TH_SECURE_CHANNEL_STATUS_REPORT, report, NULL,
+                          store_result, &close_result);
+  g_assert_cmpuint (th_test_transport_get_n_sent (f->tb), ==, 1);
+  th_test_transport_deliver (f->tb, f->ta);
+  g_assert_false (th_session_is_open (on_a));
+  drain ();
+  g_assert_nonnull (result);
+  g_assert_null (th_exchange_request_finish (exchange, result, &error));
+  g_assert_error (error, TH_ERROR, TH_ERROR_SESSION_CLOSED);
+  g_clear_error (&error);
+
+  /* The report was acknowledged, under the session's keys, before the keys went. */
+  g_assert_cmpuint (th_test_transport_get_n_sent (f->ta), ==, 1);
+  th_test_transport_deliver (f->ta, f->tb);
+  drain ();
+  g_assert_nonnull (close_result);
+  g_assert_true (th_exchange_send_finish (closing, close_result, &error));
+  g_assert_no_error (error);
+
+  /* Nothing answers on the closed session any more, not even an acknowledgement. */
+  th_exchange_manager_close_session (f->b, on_b);
+  g_assert_cmpuint (th_test_transport_get_n_sent (f->ta), ==, 0);
+}
+
 static void
 test_cancel (Fixture       *f,
              gconstpointer  data)
@@ -900,6 +972,7 @@ main (int   argc,
   ADD ("/mrp/active-and-idle", test_active_and_idle, fixture_set_up);
   ADD ("/mrp/secure-exchange", test_secure_exchange, fixture_set_up);
   ADD ("/mrp/close-session", test_close_session, fixture_set_up);
+  ADD ("/mrp/peer-closes-session", test_peer_closes_session, fixture_set_up);
   ADD ("/mrp/cancel", test_cancel, fixture_set_up);
   ADD ("/mrp/reliable-transport", test_reliable_transport, fixture_set_up_reliable);
   ADD ("/mrp/drops", test_drops, fixture_set_up);

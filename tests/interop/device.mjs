@@ -18,6 +18,9 @@
 //                                     password or a key
 //   LABEL <text>                      Basic Information NodeLabel changed (JSON string)
 //   IDENTIFY <seconds>                the light started identifying for that long
+//   CLOSED <n>                        after SIGUSR1: the node ended its n secure sessions
+//                                     gracefully, telling each peer (CloseSession), as a
+//                                     device short of room or winding down would
 //   STOPPED                           after SIGTERM or SIGINT, just before a clean exit
 
 import { config } from "@matter/nodejs/config";
@@ -159,7 +162,7 @@ config.defaultStoragePath = options.storage;
 config.trapProcessSignals = false;
 
 const { ChannelType, Environment, Logger, ServerNode, VendorId } = await import("@matter/main");
-const { Ble, BleChannel, BtpSessionHandler } = await import("@matter/main/protocol");
+const { Ble, BleChannel, BtpSessionHandler, SessionManager } = await import("@matter/main/protocol");
 const { OnOffLightDevice } = await import("@matter/main/devices/on-off-light");
 const { NetworkCommissioningBehavior } =
   await import("@matter/main/behaviors/network-commissioning");
@@ -518,6 +521,15 @@ async function stop (signal) {
   emit("STOPPED");
   process.exit(0);
 }
+process.on("SIGUSR1", async () => {
+  try {
+    const sessions = [...server.env.get(SessionManager).sessions];
+    await Promise.all(sessions.map((session) => session.initiateClose()));
+    emit(`CLOSED ${sessions.length}`);
+  } catch (e) {
+    process.stderr.write(`device.mjs: closing the sessions failed: ${e?.stack ?? e}\n`);
+  }
+});
 process.on("SIGTERM", () => stop("SIGTERM"));
 process.on("SIGINT", () => stop("SIGINT"));
 

@@ -318,6 +318,13 @@ class Device:
                                f"{state}; its log ends:\n{self.log_tail()}")
         return found[1]
 
+    def end_sessions(self, timeout=15.0):
+        """Has the device end every secure session it holds, telling each peer
+        (CloseSession); returns how many it ended."""
+        since = self.mark()
+        os.kill(self.pid, signal.SIGUSR1)
+        return int(self.wait_for(r"^CLOSED (\d+)$", timeout, since).group(1))
+
     def log_tail(self, count=30):
         try:
             return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-count:])

@@ -178,6 +178,26 @@ def run(tap):
                       app.wait_for_text("On", timeout=10), first.lines()[mark:])
             shot("switched-on")
 
+            # The light ends the session the row holds, telling it (CloseSession): the next
+            # switch goes over a new session at once, not into the old one until it gives up.
+            try:
+                ended = first.end_sessions()
+            except Exception as e:
+                ended = 0
+                print(f"# {e}")
+            tap.check("the first light ends its sessions with CloseSession", ended >= 1, ended)
+            mark = first.mark()
+            click(switch)
+            tap.check("after that, its switch still turns it off: a new session is opened",
+                      device_line(first, r"^ONOFF false$", mark) is not None and
+                      wait(lambda: "Not reachable" not in app.texts() and
+                           [t for t in app.texts() if t in ("On", "Off")][:1] == ["Off"], 10),
+                      "\n".join(app.texts()))
+            mark = first.mark()
+            click(switch)
+            tap.check("and on again", device_line(first, r"^ONOFF true$", mark) is not None and
+                      app.wait_for_text("On", timeout=10), first.lines()[mark:])
+
             # The first light's page.
             row = app.find(role="list item", name="UI Light 1")
             if row is None:

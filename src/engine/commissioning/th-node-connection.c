@@ -341,6 +341,14 @@ th_node_connection_read_on_off_finish (ThNodeConnection  *self,
   return TRUE;
 }
 
+gboolean
+th_node_connection_is_open (ThNodeConnection *self)
+{
+  g_return_val_if_fail (TH_IS_NODE_CONNECTION (self), FALSE);
+
+  return self->session != NULL && th_session_is_open (self->session);
+}
+
 void
 th_node_connection_close (ThNodeConnection *self)
 {

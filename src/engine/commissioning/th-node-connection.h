@@ -76,6 +76,10 @@ gboolean          th_node_connection_read_on_off_finish (ThNodeConnection    *se
                                                          gboolean            *is_on,
                                                          GError             **error);
 
+/* FALSE once the session has ended: closed here, or by the node (its CloseSession). A
+ * connection that is not open is of no more use; open another. */
+gboolean          th_node_connection_is_open      (ThNodeConnection     *self);
+
 /* Ends the session, telling the node (CloseSession), and closes the socket. */
 void              th_node_connection_close        (ThNodeConnection     *self);
 

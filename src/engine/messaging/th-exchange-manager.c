@@ -623,6 +623,28 @@ ack_orphan (ThExchangeManager *self,
                                              message->header.counter);
 }
 
+/* A CloseSession status report: general code SUCCESS, protocol Secure Channel (vendor 0),
+ * protocol code CloseSession. Read here rather than with the secure channel's decoder: ending
+ * the session is the message layer's work, whatever handlers sit above it. */
+static gboolean
+is_close_session (const ThMessage *message)
+{
+  const guint8 *p;
+  gsize len;
+
+  if (message->protocol.protocol_id != TH_PROTOCOL_SECURE_CHANNEL
+      || message->protocol.vendor_id != 0
+      || message->protocol.opcode != TH_SECURE_CHANNEL_STATUS_REPORT
+      || message->payload == NULL)
+    return FALSE;
+  p = g_bytes_get_data (message->payload, &len);
+  if (len < 8)
+    return FALSE;
+  return (p[0] | p[1] << 8) == 0                       /* SUCCESS */
+         && (p[2] | p[3] << 8 | p[4] << 16 | (guint32) p[5] << 24) == TH_PROTOCOL_SECURE_CHANNEL
+         && (p[6] | p[7] << 8) == 0x0003;              /* CloseSession */
+}
+
 static void
 dispatch (ThExchangeManager *self,
           ThSession         *session,
@@ -645,6 +667,16 @@ dispatch (ThExchangeManager *self,
 
   if (is_standalone_ack (message))
     return;
+
+  /* The peer ends a secure session: what runs on it fails now rather than at its timeout,
+   * and nothing more is sent on it. */
+  if (from_initiator && th_session_is_secure (session) && is_close_session (message))
+    {
+      g_debug ("The peer closed session %u", th_session_get_local_session_id (session));
+      ack_orphan (self, session, message);
+      th_exchange_manager_close_session (self, session);
+      return;
+    }
 
   handler = g_hash_table_lookup (self->handlers, GUINT_TO_POINTER (protocol->protocol_id));
   if (!from_initiator || handler == NULL || protocol->vendor_id != 0)
