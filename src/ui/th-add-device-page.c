@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "th-add-device-page.h"
+#include "th-focus.h"
 #include "th-file-chooser.h"
 #include "th-camera.h"
 #include "th-error.h"
@@ -27,7 +28,6 @@ struct _ThAddDevicePage
   GtkLabel *starting_label;
   GtkPicture *preview;
   GtkLabel *scanning_label;
-  AdwStatusPage *no_camera_page;
   AdwStatusPage *permission_page;
   AdwStatusPage *error_page;
   GtkButton *open_photo_button;
@@ -757,7 +757,6 @@ th_add_device_page_class_init (ThAddDevicePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ThAddDevicePage, starting_label);
   gtk_widget_class_bind_template_child (widget_class, ThAddDevicePage, preview);
   gtk_widget_class_bind_template_child (widget_class, ThAddDevicePage, scanning_label);
-  gtk_widget_class_bind_template_child (widget_class, ThAddDevicePage, no_camera_page);
   gtk_widget_class_bind_template_child (widget_class, ThAddDevicePage, permission_page);
   gtk_widget_class_bind_template_child (widget_class, ThAddDevicePage, error_page);
   gtk_widget_class_bind_template_child (widget_class, ThAddDevicePage, open_photo_button);
@@ -781,24 +780,11 @@ th_add_device_page_class_init (ThAddDevicePageClass *klass)
   gtk_widget_class_install_action (widget_class, "add-device.continue", NULL, continue_action);
 }
 
-/* A status page scrolls its content, and its scroller takes the keyboard focus when nothing
- * in it can: in the scanner's small card, with no button, that is a Tab stop with nothing to
- * say or scroll. (Not "focusable" FALSE: GTK 4.8's scrolled window then still claims the
- * focus, without taking it, and Tab is stuck.) */
-static void
-keep_focus_off_scroller (AdwStatusPage *page)
-{
-  GtkWidget *scroller = gtk_widget_get_first_child (GTK_WIDGET (page));
-
-  if (GTK_IS_SCROLLED_WINDOW (scroller))
-    gtk_widget_set_can_focus (scroller, FALSE);
-}
-
 static void
 th_add_device_page_init (ThAddDevicePage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
-  keep_focus_off_scroller (self->no_camera_page);
+  th_focus_skip_empty_status_pages (GTK_WIDGET (self));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "add-device.continue", FALSE);
   gtk_widget_set_visible (self->continue_button, FALSE);
 

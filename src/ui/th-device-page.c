@@ -42,6 +42,7 @@ struct _ThDevicePage
   GtkButton *done_button;
   GtkLabel *error_label;
   GtkButton *add_button;
+  GtkButton *open_button;
 
   ThDclClient *client;
   ThSetupPayload *payload;        /* the code the page was opened with */
@@ -165,13 +166,22 @@ current_flow (ThDevicePage *self)
 
 /* ---- The ledger ---- */
 
-/* A device found nearby needs its code: the entry has the focus, to type at once. Once more
+/* The keyboard is where the next step is: a device found nearby needs its code, typed at
+ * once; otherwise Enter adds the device, or opens the manufacturer's setup page. Once more
  * after the ledger's answers, whose rows would otherwise take it. */
 static void
 focus_code_entry (ThDevicePage *self)
 {
-  if (self->payload == NULL && gtk_widget_get_mapped (GTK_WIDGET (self)))
+  if (!gtk_widget_get_mapped (GTK_WIDGET (self)))
+    return;
+  if (self->payload == NULL)
     gtk_widget_grab_focus (GTK_WIDGET (self->code_row));
+  else if (gtk_widget_get_visible (GTK_WIDGET (self->add_button))
+           && gtk_widget_is_sensitive (GTK_WIDGET (self->add_button)))
+    gtk_widget_grab_focus (GTK_WIDGET (self->add_button));
+  else if (gtk_widget_is_drawable (GTK_WIDGET (self->open_button))
+           && gtk_widget_is_sensitive (GTK_WIDGET (self->open_button)))
+    gtk_widget_grab_focus (GTK_WIDGET (self->open_button));
 }
 
 static void
@@ -949,6 +959,7 @@ th_device_page_class_init (ThDevicePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ThDevicePage, done_button);
   gtk_widget_class_bind_template_child (widget_class, ThDevicePage, error_label);
   gtk_widget_class_bind_template_child (widget_class, ThDevicePage, add_button);
+  gtk_widget_class_bind_template_child (widget_class, ThDevicePage, open_button);
   gtk_widget_class_bind_template_callback (widget_class, on_code_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_manual_activated);
   gtk_widget_class_bind_template_callback (widget_class, on_support_activated);

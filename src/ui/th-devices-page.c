@@ -9,6 +9,7 @@
 #include "th-application.h"
 #include "th-device-row.h"
 #include "th-devices-page.h"
+#include "th-focus.h"
 #include "th-node-page.h"
 #include "th-window.h"
 
@@ -131,4 +132,5 @@ static void
 th_devices_page_init (ThDevicesPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  th_focus_skip_empty_status_pages (GTK_WIDGET (self));
 }

@@ -11,6 +11,7 @@
 #include "discovery/th-dnssd-text.h"
 #include "th-device-types.h"
 #include "th-nearby-page.h"
+#include "th-focus.h"
 #include "th-window.h"
 
 /* What the ledger says of one product, asked once. */
@@ -514,6 +515,7 @@ static void
 th_nearby_page_init (ThNearbyPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  th_focus_skip_empty_status_pages (GTK_WIDGET (self));
 
   self->products = g_hash_table_new_full (NULL, NULL, NULL,
                                           (GDestroyNotify) product_names_free);

@@ -10,6 +10,7 @@
 #include "th-error.h"
 #include "th-network-dialog.h"
 #include "th-progress-page.h"
+#include "th-focus.h"
 #include "th-window.h"
 
 typedef enum
@@ -640,6 +641,7 @@ static void
 th_progress_page_init (ThProgressPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  th_focus_skip_empty_status_pages (GTK_WIDGET (self));
 
   self->payloads = g_ptr_array_new_with_free_func ((GDestroyNotify) th_setup_payload_free);
   self->added = g_ptr_array_new_with_free_func (g_free);

@@ -124,6 +124,17 @@ def check_names(tap, app, where):
     tap.check(f"every control {where} has an accessible name", not missing, "\n".join(missing))
 
 
+def check_tab(tap, app, where, must_reach=()):
+    """Tab round the page: never stuck, every stop named, the controls named reached."""
+    stops, stuck = uitest.tab_round(app)
+    names = "\n".join(map(uitest.describe, stops))
+    tap.check(f"Tab round {where}: never stuck, every stop named", stops and not stuck and
+              all(n.name for n in stops), names)
+    reached = " ".join(n.name.replace("_", "") for n in stops)
+    for word in must_reach:
+        tap.check(f"Tab round {where} reaches “{word}”", word in reached, names)
+
+
 def run(tap):
     with uinet.Network(binary, cli, schema_dir) as net:
         first, second, third = net.start_devices(LIGHTS)
@@ -169,6 +180,7 @@ def run(tap):
                       switch is not None and states == ["Off", "Off"], states)
             shot("list")
             check_names(tap, app, "of the list")
+            check_tab(tap, app, "My Devices", ("Switch UI Light 1", "UI Light 2", "Main Menu"))
 
             mark = first.mark()
             if switch is not None:
@@ -208,6 +220,7 @@ def run(tap):
                       button(app, "Remove Device", 5) is not None)
             shot("page")
             check_names(tap, app, "of the device page")
+            check_tab(tap, app, "the device page", ("Back", "Identify", "Share", "Remove"))
 
             entry = app.find(role="text", name="Name", timeout=2)
             mark = first.mark()

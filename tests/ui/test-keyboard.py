@@ -31,24 +31,21 @@ def has_state(node, state):
         return False
 
 
-def focused(app):
-    """The control that has the keyboard focus, or None."""
-    for node in app.walk(app.app):
-        try:
-            if node.getRoleName() in ("frame", "dialog", "window"):
-                continue
-        except Exception:
-            continue
-        if has_state(node, pyatspi.STATE_FOCUSED):
-            return node
-    return None
+focused = uitest.focused
+describe = uitest.describe
 
 
-def describe(node):
-    try:
-        return f"{node.getRoleName()} “{node.name}”" if node is not None else "(nothing)"
-    except Exception:
-        return "(gone)"
+def check_round(tap, app, where, must_reach=(), root=None):
+    """Tab round a page: no control it stops on is nameless, the focus is never stuck, and
+    it reaches the controls named (by a word of their names)."""
+    stops, stuck = uitest.tab_round(app, root=root)
+    names = "\n".join(map(describe, stops))
+    tap.check(f"{where}: Tab never gets stuck", not stuck, names)
+    tap.check(f"{where}: every Tab stop has an accessible name",
+              stops and all(n.name for n in stops), names)
+    reached = set().union(*map(words, stops)) if stops else set()
+    for word in must_reach:
+        tap.check(f"{where}: Tab reaches “{word}”", word in reached, names)
 
 
 def wait(predicate, timeout=5):
@@ -158,6 +155,13 @@ with uitest.App(binary, schema_dir) as app:
     tap.check("the arrow keys and Space choose the Nearby view", moved,
               describe(focused(app)))
     uitest.screenshot(os.path.join(shots, "keyboard-nearby.png"))
+    check_round(tap, app, "Nearby", ("Nearby", "Menu"))
+    for _ in range(12):
+        node = focused(app)
+        if node is not None and node.getRoleName() == "page tab" and node.name == "Nearby":
+            break
+        uitest.key("Tab")
+        time.sleep(0.15)
     uitest.key("Left", "space")
     tap.check("and back to Add Device", wait(lambda: has_state(
         app.find(role="page tab", name="Add Device"), pyatspi.STATE_SELECTED), timeout=5))
@@ -183,7 +187,12 @@ with uitest.App(binary, schema_dir) as app:
                                    "Back" in words(n) for n in app.walk(app.app)), timeout=10)
     tap.check("Enter on a valid code goes on to the device page", device_page,
               "\n".join(app.texts()))
+    add = wait(lambda: (lambda n: n if n is not None and "Add" in words(n) else None)(
+        focused(app)), timeout=10)
+    tap.check("there, Add Device has the keyboard: Enter again would add the device", add,
+              describe(focused(app)))
     uitest.screenshot(os.path.join(shots, "keyboard-device-page.png"))
+    check_round(tap, app, "the device page", ("Back", "Add"))
     time.sleep(0.5)
     uitest.key("alt+Left")
     back = wait(lambda: code_entry(app), timeout=10)
@@ -208,6 +217,7 @@ with uitest.App(binary, schema_dir) as app:
     if prefs is not None:
         focus_window("Preferences")
         time.sleep(0.3)
+        check_round(tap, app, "Preferences", ("Update",), root=prefs)
         uitest.key("Escape")
         tap.check("Escape closes Preferences", wait(
             lambda: app.find(role="frame", name="Preferences") is None, timeout=10))

@@ -242,6 +242,45 @@ class App:
         return missing
 
 
+def focused(app, root=None):
+    """The control that has the keyboard focus, or None (GTK 4.8 does not say it of a text
+    entry)."""
+    import pyatspi
+    for node in app.walk(root or app.app):
+        try:
+            if node.getRoleName() in ("frame", "dialog", "window"):
+                continue
+            if node.getState().contains(pyatspi.STATE_FOCUSED):
+                return node
+        except Exception:
+            continue
+    return None
+
+
+def tab_round(app, presses=24, root=None):
+    """Presses Tab `presses` times and says where the focus went: (the controls it stopped
+    on, in order of first visit; whether it got stuck, the same control three presses in a
+    row). None stands for a stop no control claims (a text entry, in GTK 4.8)."""
+    seen, stuck, run, last = [], False, 0, object()
+    for _ in range(presses):
+        key("Tab")
+        time.sleep(0.15)
+        node = focused(app, root)
+        run = run + 1 if node is not None and node == last else 1
+        stuck = stuck or run >= 3
+        last = node
+        if node is not None and node not in seen:
+            seen.append(node)
+    return seen, stuck
+
+
+def describe(node):
+    try:
+        return f"{node.getRoleName()} “{node.name}”" if node is not None else "(nothing)"
+    except Exception:
+        return "(gone)"
+
+
 def type_text(text):
     subprocess.run(["xdotool", "type", "--delay", "15", text], check=True)
 

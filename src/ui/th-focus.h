@@ -1,0 +1,16 @@
+/* th-focus.h: keyboard focus, where libadwaita 1.2 and GTK 4.8 need help
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+G_BEGIN_DECLS
+
+/* Takes the status pages under `root` that hold no widget of their own out of the Tab chain.
+ * A status page scrolls its content and its scroller takes the focus when nothing inside can:
+ * an unnamed stop with nothing to do, where a title, an icon and a sentence are all there is. */
+void th_focus_skip_empty_status_pages (GtkWidget *root);
+
+G_END_DECLS
