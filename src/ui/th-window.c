@@ -158,6 +158,19 @@ on_view_changed (ThWindow *self)
     adw_bin_set_child (self->devices_bin, g_object_new (TH_TYPE_DEVICES_PAGE, NULL));
 }
 
+/* Ctrl+O, from anywhere in the window: back to Add Device, and its photo chooser. */
+static void
+open_photo_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  ThWindow *self = TH_WINDOW (widget);
+
+  th_window_show_view (self, "add");
+  gtk_widget_activate_action (GTK_WIDGET (self->add_device_page), "add-device.open-photo",
+                              NULL);
+}
+
 static void
 on_add_device_continue (ThWindow  *self,
                         GPtrArray *payloads)
@@ -227,6 +240,10 @@ th_window_class_init (ThWindowClass *klass)
   window_class->close_request = th_window_close_request;
 
   g_type_ensure (TH_TYPE_ADD_DEVICE_PAGE);
+
+  gtk_widget_class_install_action (widget_class, "window.open-photo", NULL, open_photo_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK,
+                                       "window.open-photo", NULL);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ui/th-window.ui");
   gtk_widget_class_bind_template_child (widget_class, ThWindow, toast_overlay);

@@ -1101,6 +1101,16 @@ handshake_step (TestDevice *device,
   g_object_unref (exchange);
 }
 
+/* CloseSession: the commissioner ended a session. */
+static void
+on_device_session_closed (ThExchangeManager *manager,
+                          ThSession         *session,
+                          TestDevice        *device)
+{
+  if (session == device->pase)
+    device->pase_closed_by_commissioner = TRUE;
+}
+
 static void
 on_device_secure_channel (ThExchange *exchange,
                           ThMessage  *message,
@@ -1113,10 +1123,9 @@ on_device_secure_channel (ThExchange *exchange,
   switch (message->protocol.opcode)
     {
     case TH_SECURE_CHANNEL_STATUS_REPORT:
-      /* CloseSession: the commissioner ends a session */
-      if (th_exchange_get_session (exchange) == device->pase)
-        device->pase_closed_by_commissioner = TRUE;
-      th_exchange_manager_close_session (device->manager, th_exchange_get_session (exchange));
+      /* Not CloseSession, which the message layer handles (on_device_session_closed): a
+       * stray report, answered by nothing. */
+      th_exchange_close (exchange);
       return;
 
     case TH_SECURE_CHANNEL_PBKDF_PARAM_REQUEST:
@@ -1179,6 +1188,8 @@ device_init (TestDevice  *device,
   g_assert_no_error (error);
   device->manager = th_exchange_manager_new (TH_TRANSPORT (device->udp), NULL, &error);
   g_assert_no_error (error);
+  g_signal_connect (device->manager, "peer-closed-session",
+                    G_CALLBACK (on_device_session_closed), device);
   th_exchange_manager_set_protocol_handler (device->manager, TH_PROTOCOL_SECURE_CHANNEL,
                                             on_device_secure_channel, device, NULL);
   th_exchange_manager_set_protocol_handler (device->manager, TH_IM_PROTOCOL_ID, on_device_im,

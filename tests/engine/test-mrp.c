@@ -698,6 +698,17 @@ test_close_session (Fixture       *f,
   g_assert_cmpuint (th_test_transport_get_n_sent (f->ta), ==, 0);
 }
 
+static void
+count_closed (ThExchangeManager *manager,
+              ThSession         *session,
+              gpointer           user_data)
+{
+  ThSession **closed = user_data;
+
+  g_assert_null (*closed);
+  *closed = session;
+}
+
 /* The peer's CloseSession ends the session here too: a request waiting on it fails at once,
  * the report is acknowledged when it asks to be, and later messages on it are dropped. */
 static void
@@ -718,8 +729,10 @@ test_peer_closes_session (Fixture       *f,
     .protocol_code = TH_SECURE_CHANNEL_STATUS_CLOSE_SESSION,
   };
   ThStatusReport other = close;
+  ThSession *closed = NULL;
 
   add_secure_pair (f, &on_a, &on_b);
+  g_signal_connect (f->a, "peer-closed-session", G_CALLBACK (count_closed), &closed);
   f->b_replies = FALSE;
   exchange = th_exchange_manager_initiate (f->a, on_a, TEST_PROTOCOL);
   th_exchange_request_async (exchange, TEST_REQUEST, NULL, NULL, store_result, &result);
@@ -738,6 +751,7 @@ test_peer_closes_session (Fixture       *f,
   g_assert_no_error (error);
   th_test_transport_deliver (f->tb, f->ta);
   g_assert_true (th_session_is_open (on_a));
+  g_assert_null (closed);
   g_clear_object (&closing);
   g_clear_pointer (&report, g_bytes_unref);
   while (th_test_transport_get_n_sent (f->ta) > 0)
@@ -751,6 +765,7 @@ test_peer_closes_session (Fixture       *f,
   g_assert_cmpuint (th_test_transport_get_n_sent (f->tb), ==, 1);
   th_test_transport_deliver (f->tb, f->ta);
   g_assert_false (th_session_is_open (on_a));
+  g_assert_true (closed == on_a);
   drain ();
   g_assert_nonnull (result);
   g_assert_null (th_exchange_request_finish (exchange, result, &error));

@@ -209,6 +209,35 @@ with uitest.App(binary, schema_dir) as app:
         n.getRoleName() == "menu item" and has_state(n, pyatspi.STATE_VISIBLE)
         for n in app.walk(app.app)), timeout=5))
 
+    # Ctrl+? shows the keyboard shortcuts; Escape closes them.
+    focus_window("Threshold")
+    uitest.key("ctrl+question")
+    shortcuts = wait(lambda: app.wait_for_text("Open a Photo of the Label", timeout=0.1) and
+                     app.find(role="frame", name="Shortcuts"), timeout=10)
+    tap.check("Ctrl+? shows the keyboard shortcuts", shortcuts is not None and shortcuts,
+              "\n".join(app.texts()))
+    uitest.screenshot(os.path.join(shots, "keyboard-shortcuts.png"))
+    if shortcuts:
+        focus_window("Shortcuts")
+        uitest.key("Escape")
+        tap.check("Escape closes them",
+                  wait(lambda: app.find(role="frame", name="Shortcuts") is None, timeout=10))
+
+    # Ctrl+O opens the photo chooser, as the shortcuts say; Escape cancels it.
+    focus_window("Threshold")
+    uitest.key("ctrl+o")
+    chooser = wait(lambda: subprocess.run(
+        ["xdotool", "search", "--onlyvisible", "--name", "^Open a Photo of the Label$"],
+        capture_output=True, text=True).stdout.strip(), timeout=15)
+    tap.check("Ctrl+O opens the photo chooser", chooser)
+    if chooser:
+        focus_window("Open a Photo of the Label")
+        time.sleep(0.3)
+        uitest.key("Escape")
+        tap.check("Escape cancels it", wait(lambda: not subprocess.run(
+            ["xdotool", "search", "--onlyvisible", "--name", "^Open a Photo of the Label$"],
+            capture_output=True, text=True).stdout.strip(), timeout=10))
+
     # Ctrl+comma opens Preferences; Escape closes them.
     focus_window("Threshold")
     uitest.key("ctrl+comma")

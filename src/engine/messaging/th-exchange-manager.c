@@ -55,6 +55,8 @@ struct _ThExchangeManager
 
 G_DEFINE_FINAL_TYPE (ThExchangeManager, th_exchange_manager, G_TYPE_OBJECT)
 
+static guint peer_closed_session_signal;
+
 static guint
 exchange_key_hash (gconstpointer data)
 {
@@ -189,6 +191,11 @@ th_exchange_manager_class_init (ThExchangeManagerClass *klass)
 
   object_class->dispose = th_exchange_manager_dispose;
   object_class->finalize = th_exchange_manager_finalize;
+
+  /* The peer ended a secure session with CloseSession; the session is closed already. */
+  peer_closed_session_signal =
+    g_signal_new ("peer-closed-session", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, TH_TYPE_SESSION);
 }
 
 static void
@@ -675,6 +682,7 @@ dispatch (ThExchangeManager *self,
       g_debug ("The peer closed session %u", th_session_get_local_session_id (session));
       ack_orphan (self, session, message);
       th_exchange_manager_close_session (self, session);
+      g_signal_emit (self, peer_closed_session_signal, 0, session);
       return;
     }
 

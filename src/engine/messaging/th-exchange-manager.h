@@ -19,6 +19,10 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (ThExchangeManager, th_exchange_manager, TH, EXCHANGE_MANAGER, GObject)
 
+/* Signal "peer-closed-session" (ThSession *session): the peer ended a secure session with a
+ * CloseSession status report. The manager has closed the session already: what ran on it
+ * failed with TH_ERROR_SESSION_CLOSED, and nothing more is sent on it. */
+
 /* Called with the first message of an exchange a peer started (the exchange is borrowed:
  * take a reference to keep it). The handler answers on the exchange and closes it. */
 typedef void (*ThProtocolHandler) (ThExchange *exchange,
