@@ -8,6 +8,7 @@
 
 #include "credentials/th-trust.h"
 #include "th-application.h"
+#include "th-focus.h"
 #include "th-preferences-window.h"
 #include "threshold-resources.h"
 #include "th-window.h"
@@ -212,8 +213,11 @@ about_action (GSimpleAction *action,
 {
   ThApplication *self = user_data;
   const char *developers[] = { _("The Threshold developers"), NULL };
+  GtkWindow *window;
 
-  adw_show_about_window (get_or_create_window (self),
+  window = g_object_new (ADW_TYPE_ABOUT_WINDOW,
+                         "transient-for", get_or_create_window (self),
+                         "modal", TRUE,
                          "application-name", _("Threshold"),
                          "application-icon", APPLICATION_ID,
                          "developer-name", _("The Threshold developers"),
@@ -224,6 +228,8 @@ about_action (GSimpleAction *action,
                          /* Translators: put your names here, one per line */
                          "translator-credits", _("translator-credits"),
                          NULL);
+  th_focus_name_about_window (ADW_ABOUT_WINDOW (window));
+  gtk_window_present (window);
 }
 
 static void

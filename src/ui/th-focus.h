@@ -13,4 +13,9 @@ G_BEGIN_DECLS
  * an unnamed stop with nothing to do, where a title, an icon and a sentence are all there is. */
 void th_focus_skip_empty_status_pages (GtkWidget *root);
 
+/* Names what libadwaita 1.2's About window leaves nameless for a screen reader (GTK 4.8 would
+ * say "GtkImage", "GtkButton" and "GtkTextView"): the Back buttons of its pages, the
+ * version's button, and the texts of its pages, after the page they are on. */
+void th_focus_name_about_window (AdwAboutWindow *window);
+
 G_END_DECLS

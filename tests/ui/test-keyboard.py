@@ -260,6 +260,25 @@ with uitest.App(binary, schema_dir) as app:
         tap.check("Escape closes Preferences", wait(
             lambda: app.find(role="frame", name="Preferences") is None, timeout=10))
 
+    # About, from the main menu: every control named, Escape closes it.
+    focus_window("Threshold")
+    uitest.key("F10")
+    item = app.find(role="menu item", name="About Threshold", timeout=5)
+    if item is not None:
+        item.queryAction().doAction(0)
+    about = wait(lambda: app.find(role="frame", name="About"), timeout=10)
+    tap.check("the main menu opens About", about is not None)
+    if about is not None:
+        missing = app.unnamed_controls()
+        tap.check("every control of About has an accessible name", not missing,
+                  "\n".join(missing))
+        uitest.screenshot(os.path.join(shots, "keyboard-about.png"))
+        focus_window("About")
+        time.sleep(0.3)
+        uitest.key("Escape")
+        tap.check("Escape closes About",
+                  wait(lambda: app.find(role="frame", name="About") is None, timeout=10))
+
     # Ctrl+Q quits.
     focus_window("Threshold")
     uitest.key("ctrl+q")
