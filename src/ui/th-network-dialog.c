@@ -134,6 +134,22 @@ on_current_clicked (ThNetworkDialog *self)
   th_current_wifi_ssid_async (self->cancellable, on_current_wifi, g_object_ref (self));
 }
 
+/* Enter in a field connects, once what is typed can be used (the dialog's default response;
+ * an entry row keeps Enter to itself otherwise). */
+static void
+on_entry_activated (ThNetworkDialog *self)
+{
+  if (!adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (self),
+                                                TH_NETWORK_DIALOG_CONNECT))
+    return;
+  /* As the button does: the response, then the dialog closes (the response alone would leave
+   * it open, the password in it). */
+  g_object_ref (self);
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (self), TH_NETWORK_DIALOG_CONNECT);
+  gtk_window_close (GTK_WINDOW (self));
+  g_object_unref (self);
+}
+
 static void
 on_scan_row_activated (GtkListBox      *list,
                        GtkListBoxRow   *row,
@@ -260,8 +276,12 @@ build (ThNetworkDialog *self)
   if (self->wifi)
     {
       self->name_row = adw_entry_row_new ();
+      g_signal_connect_object (self->name_row, "entry-activated", G_CALLBACK (on_entry_activated),
+                               self, G_CONNECT_SWAPPED);
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->name_row), _("Network Name"));
       self->password_row = adw_password_entry_row_new ();
+      g_signal_connect_object (self->password_row, "entry-activated", G_CALLBACK (on_entry_activated),
+                               self, G_CONNECT_SWAPPED);
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->password_row), _("Password"));
       name_reveal_button (self->password_row);
       gtk_list_box_append (GTK_LIST_BOX (fields), self->name_row);
@@ -274,6 +294,8 @@ build (ThNetworkDialog *self)
   else
     {
       self->dataset_row = adw_entry_row_new ();
+      g_signal_connect_object (self->dataset_row, "entry-activated", G_CALLBACK (on_entry_activated),
+                               self, G_CONNECT_SWAPPED);
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->dataset_row),
                                      _("Operational Dataset (Hex)"));
       gtk_list_box_append (GTK_LIST_BOX (fields), self->dataset_row);
