@@ -45,6 +45,15 @@ set_status (ThDeviceRow *self,
   adw_action_row_set_subtitle (ADW_ACTION_ROW (self), status);
 }
 
+/* Ends the session with the node, if any; the next read or switch opens a new one. */
+static void
+drop_connection (ThDeviceRow *self)
+{
+  if (self->connection != NULL)
+    th_node_connection_close (self->connection);
+  g_clear_object (&self->connection);
+}
+
 static void
 show_unreachable (ThDeviceRow  *self,
                   const GError *error)
@@ -61,9 +70,7 @@ show_unreachable (ThDeviceRow  *self,
   gtk_switch_set_active (self->power, gtk_switch_get_state (self->power));
   self->showing_state = FALSE;
   gtk_widget_set_sensitive (GTK_WIDGET (self->power), TRUE);
-  if (self->connection != NULL)
-    th_node_connection_close (self->connection);
-  g_clear_object (&self->connection);
+  drop_connection (self);
 }
 
 static void
@@ -175,10 +182,7 @@ on_state_set (ThDeviceRow *self,
   self->busy = TRUE;
   /* The node may have ended the session since (it restarted, or needed the room). */
   if (self->connection != NULL && !th_node_connection_is_open (self->connection))
-    {
-      th_node_connection_close (self->connection);
-      g_clear_object (&self->connection);
-    }
+    drop_connection (self);
   if (self->connection == NULL)
     connect_node (self, TRUE);
   else
@@ -192,9 +196,7 @@ th_device_row_dispose (GObject *object)
   ThDeviceRow *self = TH_DEVICE_ROW (object);
 
   g_cancellable_cancel (self->cancellable);
-  if (self->connection != NULL)
-    th_node_connection_close (self->connection);
-  g_clear_object (&self->connection);
+  drop_connection (self);
 
   G_OBJECT_CLASS (th_device_row_parent_class)->dispose (object);
 }

@@ -108,13 +108,7 @@ def tab_walk(app, limit=40):
     return None
 
 
-def focus_window(title):
-    """Without a window manager nobody gives a window the keyboard."""
-    ids = subprocess.run(["xdotool", "search", "--sync", "--onlyvisible", "--name",
-                          f"^{title}$"], capture_output=True, text=True, timeout=10).stdout
-    return any(subprocess.run(["xdotool", "windowfocus", "--sync", w],
-                              stderr=subprocess.DEVNULL, timeout=10).returncode == 0
-               for w in ids.split())
+focus_window = uitest.focus_window
 
 
 def shortcuts_window(app):

@@ -75,15 +75,7 @@ def press(app, name, root=None, timeout=5):
         time.sleep(0.1)
 
 
-def focus(title):
-    """Without a window manager nobody gives a new window the keyboard."""
-    ids = subprocess.run(["xdotool", "search", "--sync", "--onlyvisible", "--name",
-                          f"^{title}$"], capture_output=True, text=True, timeout=10).stdout
-    for window in ids.split():
-        if subprocess.run(["xdotool", "windowfocus", "--sync", window],
-                          stderr=subprocess.DEVNULL, timeout=10).returncode == 0:
-            return True
-    return False
+focus = uitest.focus_window
 
 
 def click(node, title):

@@ -274,6 +274,16 @@ def tab_round(app, presses=24, root=None):
     return seen, stuck
 
 
+def focus_window(title):
+    """Without a window manager nobody gives a window the keyboard: gives it to the visible
+    window called `title`."""
+    ids = subprocess.run(["xdotool", "search", "--sync", "--onlyvisible", "--name",
+                          f"^{title}$"], capture_output=True, text=True, timeout=10).stdout
+    return any(subprocess.run(["xdotool", "windowfocus", "--sync", w],
+                              stderr=subprocess.DEVNULL, timeout=10).returncode == 0
+               for w in ids.split())
+
+
 def describe(node):
     try:
         return f"{node.getRoleName()} “{node.name}”" if node is not None else "(nothing)"
